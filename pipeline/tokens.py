@@ -1,0 +1,140 @@
+"""Tokenizer: split a line into tokens that rebuild it exactly.
+
+`"".join(t.text for t in tokenize(line)) == line` holds for every line. Tokens that the restoration
+stage may change are WORD tokens; everything else (numbers, document codes, dates, URLs, e-mails,
+Roman numerals, punctuation, spaces) is passed through untouched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import regex
+
+
+class Kind(StrEnum):
+    """What a token is."""
+
+    SPACE = "space"
+    WORD = "word"  # letters, possibly with OCR noise inside (s6, v&i, ciia, 1a)
+    NUMBER = "number"  # 10, 3.895, 1,9, 98,1%
+    CODE = "code"  # 25-NQ/TW, 120/KH-UBND, 82-KH/BDVTW, km2, Covid-19
+    DATE = "date"  # 03/6/2013, 8/2013
+    ROMAN = "roman"  # I, II, XIV (before a heading mark)
+    URL = "url"
+    EMAIL = "email"
+    PUNCT = "punct"
+
+
+@dataclass(frozen=True)
+class Token:
+    """A piece of a line: its text, its kind and where it starts (0-based column)."""
+
+    text: str
+    kind: Kind
+    start: int
+
+    @property
+    def noisy(self) -> bool:
+        """True for a WORD with non-letters inside (a likely OCR garble such as s6 or v&i)."""
+        return self.kind is Kind.WORD and not self.text.isalpha()
+
+
+# Characters OCR engines put in place of Vietnamese letters; inside a word they mark it as garbled.
+_NOISE = r"0-9&@¢£¥§©®°µß|"
+_LETTER = r"\p{L}\p{M}"
+
+_PATTERNS: list[tuple[Kind, str]] = [
+    (Kind.SPACE, r"\s+"),
+    (Kind.URL, r"(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]]"),
+    (Kind.EMAIL, r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    # 03/6/2013, 18/5/2023, 8/2013, 03-6-2013
+    (
+        Kind.DATE,
+        r"(?<![\w/])(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}-\d{1,2}-\d{4}|\d{1,2}\.\d{1,2}\.\d{4}"
+        r"|\d{1,2}/\d{4})(?![\w/])",
+    ),
+    # Document codes: a number then letter groups joined by - or /, e.g. 25-NQ/TW, 120/KH-UBND,
+    # 44-CTr/TU, 01/2023/NĐ-CP; or letter groups then a number (QĐ-123).
+    (
+        Kind.CODE,
+        r"(?<![\w/])\d+(?:/\d+)*[-/](?:\p{Lu}[\p{L}]*)(?:[-/.]\p{Lu}[\p{L}]*|[-/]\d+)*(?![\w/])"
+        r"|(?<![\w/])\p{Lu}[\p{Lu}\p{Ll}]*(?:[-/]\p{Lu}[\p{L}]*)*[-/]\d+(?:[-/]\w+)*(?![\w/])",
+    ),
+    # Numbers: 10, 3.895, 1,9, 98,1%, 2010-2015 (a range is two numbers and a dash).
+    (Kind.NUMBER, r"(?<!\w)\d+(?:[.,]\d+)*%?(?![\p{L}\p{M}&@])"),
+    # Roman numerals: only upper case, standing alone (heading numbers such as "II-" or "IV.").
+    (Kind.ROMAN, r"(?<![\w])(?=[IVXLC])M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})"
+     r"(?![\w&@])"),
+    # Words with a letter somewhere, allowing OCR noise characters and apostrophes inside
+    # (H'Mông); a word may not end in a noise character that is sentence punctuation.
+    (
+        Kind.WORD,
+        rf"[{_NOISE}]*[{_LETTER}&¢][{_LETTER}{_NOISE}]*(?:['’][{_LETTER}]+)?",
+    ),
+    (Kind.PUNCT, r"."),
+]
+
+_TOKEN_RE = regex.compile(
+    "|".join(f"(?P<{kind.name}{i}>{pattern})" for i, (kind, pattern) in enumerate(_PATTERNS)),
+    regex.V0 | regex.DOTALL,
+)
+_GROUP_KIND = {f"{kind.name}{i}": kind for i, (kind, _) in enumerate(_PATTERNS)}
+
+
+def tokenize(line: str) -> list[Token]:
+    """Split `line` into tokens; joining their texts gives `line` back exactly.
+
+    >>> [t.text for t in tokenize("Nghị quyết số 25-NQ/TW ngày 03/6/2013")]
+    ['Nghị', ' ', 'quyết', ' ', 'số', ' ', '25-NQ/TW', ' ', 'ngày', ' ', '03/6/2013']
+    """
+    tokens: list[Token] = []
+    for match in _TOKEN_RE.finditer(line):
+        kind = _GROUP_KIND[match.lastgroup]
+        text = match.group()
+        if kind is Kind.WORD and _looks_like_code(text):
+            kind = Kind.CODE
+        tokens.append(Token(text, kind, match.start()))
+    return tokens
+
+
+def _looks_like_code(text: str) -> bool:
+    """Words such as km2, GRDP2, H2O, 4G: letters and digits that are units or names, not garbles.
+
+    A digit run of two or more, or a trailing digit after two or more letters in upper case, marks a
+    code; a single digit inside a lower-case word (s6, d6i, 1a) is an OCR garble.
+    """
+    digits = sum(ch.isdigit() for ch in text)
+    if digits == 0:
+        return False
+    letters = sum(ch.isalpha() for ch in text)
+    if regex.search(r"\d{2,}", text):
+        return True
+    if text[-1].isdigit() and text[:-1].isupper() and letters >= 2:
+        return True
+    return text.lower() in _UNITS_WITH_DIGITS
+
+
+_UNITS_WITH_DIGITS = frozenset(
+    {"km2", "m2", "m3", "cm2", "cm3", "dm3", "co2", "h2o", "3g", "4g", "5g"}
+)
+
+
+def case_pattern(word: str) -> str:
+    """'upper', 'title' or 'lower': the case shape to give a replacement of `word`."""
+    letters = [ch for ch in word if ch.isalpha()]
+    if len(letters) >= 2 and all(ch.isupper() for ch in letters):
+        return "upper"
+    if letters and letters[0].isupper():
+        return "title"
+    return "lower"
+
+
+def apply_case(word: str, pattern: str) -> str:
+    """Give `word` (lower case) the case shape `pattern` from `case_pattern`."""
+    if pattern == "upper":
+        return word.upper()
+    if pattern == "title":
+        return word[:1].upper() + word[1:]
+    return word
