@@ -1,0 +1,348 @@
+"""Vietnamese orthography: syllable structure, tone marks, tone-placement styles, inventory.
+
+Everything works on NFC strings. Tones are ints: 0 ngang, 1 huyền, 2 sắc, 3 hỏi, 4 ngã, 5 nặng.
+
+Decomposition of a written syllable (see `Syllable`):
+
+* ``onset``: one of `ONSETS`. ``qu`` is an onset (its ``u`` is written but never carries the
+  tone, so ``quý``, ``quá``, ``quyết`` are ``qu`` + nucleus with an empty glide). ``gi`` is an
+  onset; before the nuclei ``i`` and ``iê`` the two ``i`` merge in writing: ``gì`` is
+  ``gi`` + ``i`` and ``giết`` is ``gi`` + ``iê`` + ``t`` (the stored nucleus keeps its ``i``).
+* ``glide``: ``""`` or the written medial ``o`` (before a, ă, e) / ``u`` (before â, ê, y, ơ,
+  yê, ya): ``hoa``, ``hoặc``, ``khoẻ``, ``tuần``, ``thuế``, ``thuỷ``, ``thuở``, ``chuyện``,
+  ``khuya``.
+* ``nucleus``: the written vowel or vowel pair carrying the tone, in its written form:
+  a ă â e ê i y o ô ơ u ư, ia ya ua ưa, iê yê uô ươ, and oo (``xoong``). ``i``/``y`` and
+  ``iê``/``yê``/``ia``/``ya`` are told apart because the spelling depends on the context.
+* ``coda``: ``""``, a final consonant (c ch m n ng nh p t) or a semivowel (i y o u):
+  ``tai`` = a+i, ``tay`` = a+y, ``cây`` = â+y, ``sao`` = a+o, ``tuổi`` = uô+i, ``rượu`` = ươ+u.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+import regex
+
+Style = Literal["old", "new"]
+
+NGANG, HUYEN, SAC, HOI, NGA, NANG = range(6)
+
+# Each base vowel followed by its five toned forms, in tone order huyền sắc hỏi ngã nặng.
+_TONE_TABLE = (
+    "aàáảãạ",
+    "ăằắẳẵặ",
+    "âầấẩẫậ",
+    "eèéẻẽẹ",
+    "êềếểễệ",
+    "iìíỉĩị",
+    "oòóỏõọ",
+    "ôồốổỗộ",
+    "ơờớởỡợ",
+    "uùúủũụ",
+    "ưừứửữự",
+    "yỳýỷỹỵ",
+)
+# Toned character -> (base vowel, tone), both cases.
+_TONED: dict[str, tuple[str, int]] = {}
+# (base vowel, tone) -> toned character, both cases.
+_WITH: dict[tuple[str, int], str] = {}
+for _row in _TONE_TABLE:
+    for _case in (str.lower, str.upper):
+        _forms = _case(_row)
+        for _t, _ch in enumerate(_forms):
+            _TONED[_ch] = (_forms[0], _t)
+            _WITH[(_forms[0], _t)] = _ch
+
+# Letters with Vietnamese vowel marks -> plain Latin letter (after the tone is removed).
+_PLAIN = {"ă": "a", "â": "a", "ê": "e", "ô": "o", "ơ": "o", "ư": "u", "đ": "d"}
+_PLAIN.update({k.upper(): v.upper() for k, v in list(_PLAIN.items())})
+
+ONSETS: tuple[str, ...] = (
+    "", "b", "c", "ch", "d", "đ", "g", "gh", "gi", "h", "k", "kh", "l", "m", "n", "ng", "ngh",
+    "nh", "p", "ph", "qu", "r", "s", "t", "th", "tr", "v", "x",
+)  # fmt: skip
+
+# Written nucleus -> index (within the nucleus) of the vowel that carries the tone.
+NUCLEI: dict[str, int] = {
+    "a": 0, "ă": 0, "â": 0, "e": 0, "ê": 0, "i": 0, "y": 0, "o": 0, "ô": 0, "ơ": 0, "u": 0,
+    "ư": 0, "ia": 0, "ya": 0, "ua": 0, "ưa": 0, "iê": 1, "yê": 1, "uô": 1, "ươ": 1, "oo": 1,
+}  # fmt: skip
+
+STOPS = frozenset({"c", "ch", "p", "t"})
+
+# (glide, nucleus) -> allowed codas ("" = open syllable).
+_RHYMES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("", "a"): ("", "c", "ch", "m", "n", "ng", "nh", "p", "t", "i", "o", "u", "y"),
+    ("", "ă"): ("c", "m", "n", "ng", "p", "t"),
+    ("", "â"): ("c", "m", "n", "ng", "p", "t", "u", "y"),
+    ("", "e"): ("", "c", "m", "n", "ng", "p", "t", "o"),
+    ("", "ê"): ("", "ch", "m", "n", "nh", "p", "t", "u"),
+    ("", "i"): ("", "ch", "m", "n", "nh", "p", "t", "u"),
+    ("", "y"): ("",),
+    ("", "o"): ("", "c", "m", "n", "ng", "p", "t", "i"),
+    ("", "ô"): ("", "c", "m", "n", "ng", "p", "t", "i"),
+    ("", "ơ"): ("", "m", "n", "p", "t", "i"),
+    ("", "u"): ("", "c", "m", "n", "ng", "p", "t", "i"),
+    ("", "ư"): ("", "c", "m", "n", "ng", "t", "i", "u"),
+    ("", "ia"): ("",),
+    ("", "ua"): ("",),
+    ("", "ưa"): ("",),
+    ("", "iê"): ("c", "m", "n", "ng", "p", "t", "u"),
+    ("", "yê"): ("m", "n", "t", "u"),
+    ("", "uô"): ("c", "m", "n", "ng", "t", "i"),
+    ("", "ươ"): ("c", "m", "n", "ng", "p", "t", "i", "u"),
+    ("", "oo"): ("c", "ng"),
+    ("o", "a"): ("", "c", "ch", "m", "n", "ng", "nh", "p", "t", "i", "y"),
+    ("o", "ă"): ("c", "m", "n", "ng", "t"),
+    ("o", "e"): ("", "n", "t", "o"),
+    ("u", "â"): ("n", "ng", "t", "y"),
+    ("u", "ê"): ("", "ch", "n", "nh"),
+    ("u", "y"): ("", "ch", "nh", "p", "t", "u"),
+    ("u", "ơ"): ("",),
+    ("u", "yê"): ("n", "t"),
+    ("u", "ya"): ("",),
+}
+
+# Onsets written before front vowels only (k, gh, ngh) and never before them (c, g, ng).
+_FRONT_ONLY = frozenset({"k", "gh", "ngh"})
+_NOT_FRONT = frozenset({"c", "g", "ng"})
+_FRONT = frozenset({"e", "ê", "i", "y", "ia", "iê"})
+# Onsets that take no glide: c/k (c + glide is written qu), gh/ngh, gi, qu, and labials.
+_NO_GLIDE = frozenset({"c", "k", "gh", "ngh", "gi", "qu", "b", "m", "p", "ph", "v"})
+# Onsets after which an open ``y`` is written (ý, hy, kỳ, lý, mỹ, sỹ, tỷ, quy ...).
+_Y_ONSETS = frozenset({"", "h", "k", "l", "m", "n", "s", "t", "d", "đ", "v"})
+
+
+def _valid_parts(onset: str, glide: str, nucleus: str, coda: str) -> bool:
+    """True if onset + rhyme is a well-formed written syllable (tone not considered)."""
+    if onset not in ONSETS or coda not in _RHYMES.get((glide, nucleus), ()):
+        if onset == "qu" and not glide:
+            return _valid_qu(nucleus, coda)
+        return False
+    if glide and onset in _NO_GLIDE:
+        return False
+    if glide == "u" and onset == "g":
+        return False
+    if onset == "qu":
+        return _valid_qu(nucleus, coda)
+    front = not glide and nucleus in _FRONT
+    if onset in _FRONT_ONLY and not front:
+        return False
+    if onset in _NOT_FRONT and front:
+        return False
+    if nucleus in ("yê",) and not glide and onset:
+        return False
+    if nucleus == "iê" and not onset:
+        return False
+    if nucleus == "y" and not glide and onset not in _Y_ONSETS:
+        return False
+    if onset == "gi":
+        # gi + i / gi + iê are written with one i; gi + ê would collide with gi + iê and
+        # gi + iu with gi + u, and ia/y/yê never follow gi.
+        if nucleus in ("ê", "ia", "y", "yê"):
+            return False
+        if nucleus == "i" and coda == "u":
+            return False
+    return True
+
+
+def _valid_qu(nucleus: str, coda: str) -> bool:
+    """qu + nucleus + coda is valid where c + glide + nucleus + coda would be (quốc aside)."""
+    if nucleus == "ô":
+        return coda == "c"
+    glide = "o" if nucleus in ("a", "ă", "e") else "u"
+    if nucleus in ("ya",):
+        return False
+    return coda in _RHYMES.get((glide, nucleus), ())
+
+
+def _valid_tone(coda: str, tone: int) -> bool:
+    """Stop codas p t c ch take only sắc or nặng."""
+    return 0 <= tone <= 5 and (coda not in STOPS or tone in (SAC, NANG))
+
+
+@dataclass(frozen=True)
+class Syllable:
+    """A parsed syllable; see the module docstring for the decomposition."""
+
+    onset: str
+    glide: str
+    nucleus: str
+    coda: str
+    tone: int
+
+    @property
+    def base(self) -> str:
+        """The syllable written without its tone."""
+        return compose(self, tone=0)
+
+
+def _tone_index(syl: Syllable, style: str) -> int:
+    """Index, in the written (toneless) syllable, of the vowel that carries the tone."""
+    onset = "g" if syl.onset == "gi" and syl.nucleus in ("i", "iê") else syl.onset
+    start = len(onset)
+    if (
+        style == "old"
+        and not syl.coda
+        and (syl.glide, syl.nucleus) in (("o", "a"), ("o", "e"), ("u", "y"))
+    ):
+        return start
+    return start + len(syl.glide) + NUCLEI[syl.nucleus]
+
+
+def compose(syl: Syllable, style: str = "old", tone: int | None = None) -> str:
+    """The lower-case syllable with its tone mark placed by `style` ("old" hòa, "new" hoà).
+
+    `tone` overrides ``syl.tone``.
+    """
+    if style not in ("old", "new"):
+        raise ValueError(f"style must be 'old' or 'new', not {style!r}")
+    t = syl.tone if tone is None else tone
+    onset = "g" if syl.onset == "gi" and syl.nucleus in ("i", "iê") else syl.onset
+    text = onset + syl.glide + syl.nucleus + syl.coda
+    if not t:
+        return text
+    i = _tone_index(syl, style)
+    return text[:i] + _WITH[(text[i], t)] + text[i + 1 :]
+
+
+@functools.cache
+def _syllables() -> tuple[tuple[Syllable, ...], dict[str, Syllable]]:
+    """All valid syllables, and a map from every accepted spelling (both styles) to them."""
+    out: list[Syllable] = []
+    index: dict[str, Syllable] = {}
+    rhymes = set(_RHYMES)
+    rhymes.update(("", n) for n in ("a", "ă", "â", "e", "ê", "y", "yê", "ơ", "ô"))
+    for onset in ONSETS:
+        for glide, nucleus in sorted(rhymes):
+            codas = set(_RHYMES.get((glide, nucleus), ()))
+            if onset == "qu" and not glide:
+                codas |= set(_RHYMES.get(("o", nucleus), ())) | set(
+                    _RHYMES.get(("u", nucleus), ())
+                ) | {"c"}
+            for coda in sorted(codas):
+                if not _valid_parts(onset, glide, nucleus, coda):
+                    continue
+                for tone in range(6):
+                    if not _valid_tone(coda, tone):
+                        continue
+                    syl = Syllable(onset, glide, nucleus, coda, tone)
+                    out.append(syl)
+                    for style in ("old", "new"):
+                        word = compose(syl, style)
+                        other = index.setdefault(word, syl)
+                        if other != syl:
+                            raise AssertionError(f"ambiguous spelling {word}: {other} {syl}")
+    return tuple(out), index
+
+
+def parse(word: str) -> Syllable | None:
+    """Parse one syllable (any case, either tone style); None if it is not valid Vietnamese."""
+    w = unicodedata.normalize("NFC", word).lower()
+    return _syllables()[1].get(w)
+
+
+def is_valid(word: str) -> bool:
+    """True if `word` is one valid Vietnamese syllable (any case, either tone style)."""
+    return parse(word) is not None
+
+
+@functools.cache
+def inventory(style: str = "old") -> list[str]:
+    """Every valid lower-case syllable, generated from the phonotactic rules, sorted."""
+    return sorted(compose(s, style) for s in _syllables()[0])
+
+
+def tone_of(word: str) -> int:
+    """The tone of the first tone-marked vowel in `word` (0 if none)."""
+    for ch in unicodedata.normalize("NFC", word):
+        hit = _TONED.get(ch)
+        if hit and hit[1]:
+            return hit[1]
+    return NGANG
+
+
+def strip_tone(word: str) -> str:
+    """Remove tone marks, keep vowel marks (ă â ê ô ơ ư) and đ; case is kept."""
+    text = unicodedata.normalize("NFC", word)
+    return "".join(_TONED[ch][0] if ch in _TONED else ch for ch in text)
+
+
+def skeleton(word: str) -> str:
+    """Lower case with all marks removed and đ -> d: "Nghị" -> "nghi", "Đảng" -> "dang"."""
+    w = strip_tone(word).lower()
+    w = "".join(_PLAIN.get(ch, ch) for ch in w)
+    w = unicodedata.normalize("NFD", w)
+    return "".join(ch for ch in w if not unicodedata.combining(ch))
+
+
+def with_tone(base: str, tone: int, style: str = "old") -> str:
+    """Put `tone` on the syllable `base` (any existing tone is replaced); case is kept.
+
+    Raises ValueError if `base` is not a valid syllable with that tone.
+    """
+    syl = parse(strip_tone(base))
+    if syl is None or not _valid_tone(syl.coda, tone):
+        raise ValueError(f"cannot put tone {tone} on {base!r}")
+    return _match_case(compose(syl, style, tone=tone), base)
+
+
+def _match_case(lower: str, model: str) -> str:
+    """`lower` with the case of `model`, character by character (same length)."""
+    if len(lower) != len(model):
+        return lower
+    return "".join(c.upper() if m.isupper() else c for c, m in zip(lower, model, strict=True))
+
+
+def _differs_by_style(syl: Syllable) -> bool:
+    return (
+        bool(syl.tone)
+        and not syl.coda
+        and (syl.glide, syl.nucleus) in (("o", "a"), ("o", "e"), ("u", "y"))
+    )
+
+
+def restyle_word(word: str, style: str) -> str:
+    """Move the tone mark of an oa/oe/uy open syllable to `style`; anything else is unchanged.
+
+    Case is kept (Hòa/HÒA/hòa); a string that is not one syllable is returned as is.
+    """
+    if style not in ("old", "new"):
+        raise ValueError(f"style must be 'old' or 'new', not {style!r}")
+    syl = parse(word) if len(word) <= 7 else None
+    if syl is None or not _differs_by_style(syl):
+        return word
+    out = compose(syl, style)
+    if len(out) != len(word):
+        return word
+    return _match_case(out, word)
+
+
+_WORD = regex.compile(r"[\p{L}\p{M}]+")
+
+
+def restyle_text(text: str, style: str) -> str:
+    """Restyle every oa/oe/uy open syllable of `text`; all other characters stay identical."""
+    if style not in ("old", "new"):
+        raise ValueError(f"style must be 'old' or 'new', not {style!r}")
+    return _WORD.sub(lambda m: restyle_word(m.group(), style), text)
+
+
+def detect_style(text: str) -> Style | None:
+    """"old" or "new" by counting oa/oe/uy open syllables marked each way; None on a tie."""
+    counts = {"old": 0, "new": 0}
+    for m in _WORD.finditer(text):
+        syl = parse(m.group()) if len(m.group()) <= 7 else None
+        if syl is None or not _differs_by_style(syl):
+            continue
+        w = m.group().lower()
+        for style in counts:
+            if compose(syl, style) == w:
+                counts[style] += 1
+    if counts["old"] == counts["new"]:
+        return None
+    return "old" if counts["old"] > counts["new"] else "new"
