@@ -1,0 +1,122 @@
+"""Library entry points: OCR a page or a file, correct a text. The CLI and batch call these."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import load, ocr, preprocess
+from pipeline.correct import Change, Correction, CorrectOptions, Corrector
+from pipeline.errors import VnocrError
+from pipeline.normalize import clean_unicode
+from pipeline.settings import Settings
+
+
+@dataclass
+class PageResult:
+    """One OCR'd page: corrected text, raw OCR text, mean word confidence, corrections, time."""
+
+    source: str
+    page: int
+    text: str
+    raw_text: str
+    confidence: float | None
+    changes: list[Change] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def make_corrector(settings: Settings) -> Corrector:
+    """The Corrector for these settings (build one per process and reuse it)."""
+    return Corrector(CorrectOptions(tone_style=settings.tone_style, lexicon=settings.lexicon))
+
+
+def _locate(exc: VnocrError, path: str | Path, page: int | None) -> VnocrError:
+    """Fill in the file and page of an error raised without them."""
+    if exc.path is None:
+        exc.path = str(path)
+        if exc.page is None:
+            exc.page = page
+    return exc
+
+
+def _line_count(text: str) -> int:
+    return text.count("\n")
+
+
+def correct_text(text: str, corrector: Corrector,
+                 confidences: list[float] | None = None) -> Correction:
+    """Correct `text`, guaranteeing the same number of lines as the input.
+
+    If the corrector changes the line count, the text is corrected line by line instead.
+    """
+    text = clean_unicode(text)
+    correction = corrector.correct(text, confidences)
+    if _line_count(correction.text) == _line_count(text):
+        return correction
+    lines: list[str] = []
+    changes: list[Change] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        fixed = corrector.correct(line)
+        if "\n" in fixed.text:
+            lines.append(line)
+            continue
+        lines.append(fixed.text)
+        changes.extend(Change(number, change.column, change.old, change.new, change.margin)
+                       for change in fixed.changes)
+    return Correction(text="\n".join(lines), changes=changes)
+
+
+def process_page(path: str | Path, page: int, settings: Settings,
+                 corrector: Corrector | None = None) -> PageResult:
+    """Load, preprocess, OCR and (unless settings.correct is False) correct one page.
+
+    A pure function of the file, the page number and the settings; errors carry path and page.
+    """
+    started = time.perf_counter()
+    try:
+        image = load.load_page(path, page, settings.dpi, settings.max_pixels)
+        image = preprocess.prepare(image, settings.preprocess)
+        page_ocr = ocr.ocr_image(image, settings.lang, settings.psm, settings.dpi)
+    except VnocrError as exc:
+        raise _locate(exc, path, page) from None
+    raw_text = clean_unicode(page_ocr.text)
+    text, changes = raw_text, []
+    if settings.correct and raw_text.strip():
+        corrector = corrector or make_corrector(settings)
+        confidences = [word.conf for word in page_ocr.words]
+        if len(confidences) != len(raw_text.split()):
+            confidences = None
+        correction = correct_text(raw_text, corrector, confidences)
+        text, changes = correction.text, correction.changes
+    return PageResult(source=str(path), page=page, text=text, raw_text=raw_text,
+                      confidence=page_ocr.confidence, changes=changes,
+                      seconds=round(time.perf_counter() - started, 3))
+
+
+def file_pages(path: str | Path, settings: Settings,
+               pages: Iterable[int] | None = None) -> list[int]:
+    """The page numbers of `path` to process (all, or `pages` checked against the count)."""
+    try:
+        return load.select_pages(path, pages, settings.max_pixels)
+    except VnocrError as exc:
+        raise _locate(exc, path, None) from None
+
+
+def ocr_file(path: str | Path, settings: Settings, pages: Iterable[int] | None = None,
+             corrector: Corrector | None = None) -> Iterator[PageResult]:
+    """OCR the selected pages of one image or PDF, one page at a time."""
+    ocr.check_tesseract(settings.lang)
+    selected = file_pages(path, settings, pages)
+    if settings.correct and corrector is None:
+        corrector = make_corrector(settings)
+    for page in selected:
+        yield process_page(path, page, settings, corrector)
+
+
+def correct_file(path: str | Path, settings: Settings,
+                 corrector: Corrector | None = None) -> Correction:
+    """Read a UTF-8 (or BOM-marked UTF-16) text file and correct it, keeping its lines."""
+    text = load.read_text(path)
+    return correct_text(text, corrector or make_corrector(settings))

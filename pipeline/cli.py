@@ -1,0 +1,269 @@
+"""The `vnocr` command line: a thin layer over pipeline.api and the stage modules.
+
+Every command is a small function. Expected failures are VnocrError subclasses; they are
+turned into one `vnocr: error: ...` line and an exit code in VnocrGroup.main, in one place.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import click
+from tqdm import tqdm
+
+from pipeline import api, load
+from pipeline.correct import Change
+from pipeline.errors import DependencyError, ExitCode, VnocrError
+from pipeline.outputs import atomic_open, page_record, page_text_block
+from pipeline.settings import DEFAULT_MAX_PIXELS, PREPROCESS_MODES, TONE_STYLES, Settings
+
+
+def error(message: str) -> None:
+    """Print one error line on stderr."""
+    click.echo(f"vnocr: error: {message}", err=True)
+
+
+class VnocrGroup(click.Group):
+    """A click group that maps VnocrError, Ctrl-C and usage errors to exit codes, no traceback."""
+
+    def main(self, args: Any = None, prog_name: str | None = None,  # type: ignore[override]
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        try:
+            result = super().main(args, prog_name or "vnocr", complete_var,
+                                  standalone_mode=False, **extra)
+        except click.ClickException as exc:  # usage errors: click prints them, exit 2
+            exc.show()
+            sys.exit(exc.exit_code)
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("vnocr: interrupted", err=True)
+            sys.exit(ExitCode.INTERRUPTED)
+        except VnocrError as exc:
+            error(str(exc))
+            sys.exit(exc.exit_code)
+        except BrokenPipeError:  # e.g. `vnocr ocr x.pdf | head`
+            sys.stderr.close()
+            sys.exit(ExitCode.FAILED)
+        sys.exit(int(result) if isinstance(result, int) else ExitCode.OK)
+
+
+@click.group(cls=VnocrGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="vnocr", prog_name="vnocr")
+def cli() -> None:
+    """vnocr: OCR and diacritic restoration for scanned Vietnamese documents."""
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli.main(prog_name="vnocr")
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared options and helpers
+
+tone_style_option = click.option(
+    "--tone-style", type=click.Choice(TONE_STYLES), default="keep", show_default=True,
+    help="Tone-mark placement in oa/oe/uy: old (hóa, thủy), new (hoá, thuỷ) or keep as found.")
+lexicon_option = click.option(
+    "--lexicon", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+    help="Extra word list / language model for the corrector.")
+explain_option = click.option(
+    "--explain", is_flag=True, help="Print every correction (old -> new, margin) on stderr.")
+
+
+def _binary_stdout() -> IO[bytes]:
+    return click.get_binary_stream("stdout")
+
+
+@contextmanager
+def open_output(out: str | None) -> Iterator[IO[bytes]]:
+    """The binary stream to write to: stdout for None or "-", else an atomic file."""
+    if out is None or out == "-":
+        stream = _binary_stdout()
+        yield stream
+        stream.flush()
+    else:
+        with atomic_open(out, "wb") as handle:
+            yield handle
+
+
+def print_changes(changes: Iterable[Change], where: str) -> None:
+    """Print each correction on stderr as `where:line:col: old -> new (margin m)`."""
+    for change in changes:
+        click.echo(f"{where}:{change.line}:{change.column}: {change.old} -> {change.new} "
+                   f"(margin {change.margin:.2f})", err=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# vnocr ocr
+
+@cli.command("ocr")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("-o", "--output", "out", default=None, metavar="OUT",
+              help="Write to OUT (atomically) instead of stdout.")
+@click.option("--format", "fmt", type=click.Choice(["txt", "jsonl"]), default="txt",
+              show_default=True,
+              help="txt: pages separated by form feed; jsonl: one record per page.")
+@click.option("--pages", default=None, metavar="SPEC", help="Pages to OCR, e.g. 1-3,7.")
+@click.option("--dpi", type=click.IntRange(50, 1200), default=300, show_default=True,
+              help="Resolution PDFs are rendered at (and assumed for images without one).")
+@click.option("--psm", type=click.IntRange(0, 13), default=3, show_default=True,
+              help="Tesseract page segmentation mode.")
+@click.option("--lang", default="vie", show_default=True,
+              help="Tesseract language(s), e.g. vie+eng.")
+@click.option("--no-correct", is_flag=True, help="Output the raw OCR text, no correction.")
+@tone_style_option
+@lexicon_option
+@click.option("--preprocess", type=click.Choice(PREPROCESS_MODES), default="auto",
+              show_default=True, help="Image clean-up before OCR.")
+@click.option("--max-pixels", type=click.IntRange(1), default=DEFAULT_MAX_PIXELS,
+              show_default=True, envvar="VNOCR_MAX_PIXELS",
+              help="Refuse page images larger than this many pixels.")
+@explain_option
+def ocr_command(inputs: tuple[str, ...], out: str | None, fmt: str, pages: str | None, dpi: int,
+                psm: int, lang: str, no_correct: bool, tone_style: str, lexicon: Path | None,
+                preprocess: str, max_pixels: int, explain: bool) -> int:
+    """OCR images (PNG, JPEG, TIFF, BMP, WebP) and PDFs; print or write the text."""
+    settings = Settings(lang=lang, psm=psm, dpi=dpi, correct=not no_correct,
+                        tone_style=tone_style, lexicon=lexicon, preprocess=preprocess,
+                        max_pixels=max_pixels)
+    page_list = load.parse_page_spec(pages)
+    return run_ocr(list(inputs), settings, page_list, out, fmt, explain)
+
+
+def _plan(inputs: list[str], settings: Settings,
+          pages: list[int] | None) -> tuple[list[tuple[str, list[int]]], int]:
+    """Check each input and list its pages; report bad inputs. Returns (plan, failures)."""
+    plan: list[tuple[str, list[int]]] = []
+    failures = 0
+    for path in inputs:
+        try:
+            plan.append((path, api.file_pages(path, settings, pages)))
+        except DependencyError:
+            raise
+        except VnocrError as exc:
+            error(str(exc))
+            failures += 1
+    return plan, failures
+
+
+def run_ocr(inputs: list[str], settings: Settings, pages: list[int] | None, out: str | None,
+            fmt: str, show_changes: bool) -> int:
+    """OCR every input; a failing input or page is reported and the rest still processed."""
+    api.ocr.check_tesseract(settings.lang)
+    plan, failures = _plan(inputs, settings, pages)
+    total_pages = sum(len(page_numbers) for _, page_numbers in plan)
+    if not plan:
+        return ExitCode.FAILED
+    corrector = api.make_corrector(settings) if settings.correct else None
+    show_bar = total_pages > 1 and sys.stderr.isatty()
+    written = 0
+    with open_output(out) as stream, tqdm(total=total_pages, unit="page", disable=not show_bar,
+                                         file=sys.stderr, leave=False) as bar:
+        for path, page_numbers in plan:
+            for page in page_numbers:
+                try:
+                    result = api.process_page(path, page, settings, corrector)
+                except DependencyError:
+                    raise
+                except VnocrError as exc:
+                    error(str(exc))
+                    failures += 1
+                    bar.update(1)
+                    continue
+                if fmt == "jsonl":
+                    chunk = json.dumps(page_record(result), ensure_ascii=False) + "\n"
+                else:
+                    chunk = ("\f" if written else "") + page_text_block(result.text)
+                stream.write(chunk.encode("utf-8"))
+                stream.flush()
+                written += 1
+                if show_changes:
+                    print_changes(result.changes, f"{path}:page {page}")
+                bar.update(1)
+    return ExitCode.FAILED if failures else ExitCode.OK
+
+
+# ---------------------------------------------------------------------------------------------
+# vnocr correct
+
+@cli.command("correct")
+@click.argument("input_path", metavar="INPUT")
+@click.option("-o", "--output", "out", default=None, metavar="OUT",
+              help="Write to OUT (atomically); '-' or nothing means stdout.")
+@tone_style_option
+@lexicon_option
+@explain_option
+def correct_command(input_path: str, out: str | None, tone_style: str, lexicon: Path | None,
+                    explain: bool) -> int:
+    """Restore diacritics in a UTF-8 text file ('-' = stdin); one output line per input line."""
+    settings = Settings(tone_style=tone_style, lexicon=lexicon)
+    corrector = api.make_corrector(settings)
+    if input_path == "-":
+        text = load.decode_text(click.get_binary_stream("stdin").read(), "<stdin>")
+        correction = api.correct_text(text, corrector)
+    else:
+        correction = api.correct_file(input_path, settings, corrector)
+    with open_output(out) as stream:
+        stream.write(correction.text.encode("utf-8"))
+    if explain:
+        print_changes(correction.changes, input_path)
+    return ExitCode.OK
+
+
+# ---------------------------------------------------------------------------------------------
+# vnocr eval
+
+@cli.command("eval")
+@click.argument("reference", type=click.Path(path_type=Path))
+@click.argument("hypothesis", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the figures as one JSON object on stdout (summary line on stderr).")
+def eval_command(reference: Path, hypothesis: Path, as_json: bool) -> int:
+    """Character and word error rates of HYPOTHESIS against REFERENCE (tone styles equal)."""
+    from pipeline import evaluate
+
+    ref = load.read_text(reference)
+    hyp = load.read_text(hypothesis)
+    figures = evaluate.compare(ref, hyp)
+    summary = evaluate.summary_line(figures)
+    if as_json:
+        click.echo(json.dumps(figures, ensure_ascii=False))
+        click.echo(summary, err=True)
+        return ExitCode.OK
+    click.echo(f"reference:  {reference}")
+    click.echo(f"hypothesis: {hypothesis}")
+    click.echo(f"char edits: {figures['char_distance']}  word edits: {figures['word_distance']}")
+    click.echo(summary)
+    return ExitCode.OK
+
+
+# ---------------------------------------------------------------------------------------------
+# vnocr doctor
+
+@cli.command("doctor")
+def doctor_command() -> int:
+    """Check Tesseract, its vie/osd models and poppler; print the fix for anything missing."""
+    from pipeline import doctor
+
+    checks = doctor.run_checks()
+    for line in doctor.format_checks(checks):
+        click.echo(line)
+    return ExitCode.FAILED if doctor.has_failures(checks) else ExitCode.OK
+
+
+# ---------------------------------------------------------------------------------------------
+# More commands (batch, index, search, lexicon build) are added below by their modules' owners:
+# keep each one a small function that parses options and calls its module.
+
+
+def run(argv: list[str] | None = None) -> Any:
+    """Run the CLI with `argv` (for tests and embedding); raises SystemExit with the exit code."""
+    return cli.main(args=argv, prog_name="vnocr")
+
+
+__all__ = ["cli", "main", "run", "open_output", "error", "print_changes"]

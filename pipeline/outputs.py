@@ -1,0 +1,122 @@
+"""Output stage: atomic file writes, plain-text and JSON Lines formatting of page results."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from pipeline.errors import VnocrError
+
+if TYPE_CHECKING:
+    from pipeline.api import PageResult
+
+PAGE_SEPARATOR = "\f"
+
+
+class OutputError(VnocrError):
+    """The output file cannot be written (missing folder, permissions, full disk)."""
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def atomic_open(path: str | Path, mode: str = "w", encoding: str = "utf-8") -> Iterator[IO[Any]]:
+    """Open a temporary file beside `path`; on success fsync it and rename it over `path`.
+
+    On any exception (including KeyboardInterrupt) the temporary file is removed and `path`
+    is left as it was. `mode` is "w" (text, UTF-8, LF line ends) or "wb".
+    """
+    if mode not in ("w", "wb"):
+        raise ValueError("mode must be 'w' or 'wb'")
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise OutputError("is a directory (give a file name for the output)", path=str(target))
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except FileNotFoundError:
+        raise OutputError("cannot write: the folder does not exist (create it first)",
+                          path=str(target)) from None
+    except OSError as exc:
+        raise OutputError(f"cannot write ({exc.strerror})", path=str(target)) from None
+    temp = Path(temp_name)
+    try:
+        if mode == "wb":
+            handle: IO[Any] = os.fdopen(fd, "wb")
+        else:
+            handle = os.fdopen(fd, "w", encoding=encoding, newline="\n")
+        with handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            mode_bits = target.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode_bits = 0o666 & ~_umask()
+        os.chmod(temp, mode_bits)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    _fsync_folder(folder)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename durable (best effort: not every platform can open a folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: str | Path, data: str | bytes) -> None:
+    """Write `data` (str as UTF-8, or bytes) to `path` atomically."""
+    if isinstance(data, bytes):
+        with atomic_open(path, "wb") as handle:
+            handle.write(data)
+    else:
+        with atomic_open(path, "w") as handle:
+            handle.write(data)
+
+
+def nfc(text: str) -> str:
+    """`text` in Unicode NFC."""
+    return unicodedata.normalize("NFC", text)
+
+
+def page_text_block(text: str) -> str:
+    """One page of the txt output: its text (NFC) ending in exactly one newline ("" if empty)."""
+    text = nfc(text).rstrip("\n")
+    return text + "\n" if text else ""
+
+
+def format_txt(results: Iterable[PageResult]) -> str:
+    """Plain text of the pages, each ending in a newline, pages separated by a form feed."""
+    return PAGE_SEPARATOR.join(page_text_block(result.text) for result in results)
+
+
+def page_record(result: PageResult) -> dict[str, Any]:
+    """The JSON Lines record of one page."""
+    return {
+        "source": str(result.source),
+        "page": result.page,
+        "text": nfc(result.text),
+        "raw_text": nfc(result.raw_text),
+        "confidence": result.confidence,
+    }

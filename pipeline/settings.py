@@ -1,0 +1,26 @@
+"""Run settings shared by every stage (picklable, so batch workers can receive them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Default limit on the pixels of one page image (200 megapixels: an A0 sheet at 300 dpi is ~140).
+DEFAULT_MAX_PIXELS = 200_000_000
+
+TONE_STYLES = ("old", "new", "keep")
+PREPROCESS_MODES = ("auto", "none")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How to OCR and correct a document."""
+
+    lang: str = "vie"
+    psm: int = 3
+    dpi: int = 300
+    correct: bool = True
+    tone_style: str = "keep"
+    lexicon: Path | None = None
+    preprocess: str = "auto"
+    max_pixels: int = DEFAULT_MAX_PIXELS
