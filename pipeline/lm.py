@@ -1,0 +1,239 @@
+"""Syllable language model: interpolated Kneser-Ney bigrams over lower-case, old-style syllables.
+
+Text is turned into sequences of LM symbols by `symbols_of_line`: Vietnamese syllables (lower case,
+old tone style), `<num>` for numbers and dates, `<code>` for document codes, `<w>` for other words,
+`,` for commas; sentence punctuation ends a sequence. The decoder uses the same mapping, so what the
+model learned about "số <code>" or "ngày <num>" is what it sees when correcting.
+
+On disk a model is one `.npz` file (NumPy arrays, no pickle): vocabulary, unigram log-probabilities,
+back-off weights and the seen bigrams as sorted int64 keys with their log-probabilities.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pipeline import orthography
+from pipeline.tokens import Kind, tokenize
+
+BOS = "<s>"
+EOS = "</s>"
+NUM = "<num>"
+CODE = "<code>"
+OTHER = "<w>"
+COMMA = ","
+SPECIAL = (BOS, EOS, NUM, CODE, OTHER, COMMA)
+
+_SENTENCE_END = set(".!?;:…")
+_KEY_SHIFT = 32  # bigram key = (id of previous << 32) | id of next
+_DISCOUNT = 0.75
+_UNSEEN_LOGP = math.log(1e-9)  # log-probability of a symbol the model has never seen
+
+
+def lexicon_dir() -> Path:
+    """Folder with the shipped data: $VNOCR_LEXICON_DIR, or `lexicon/` beside the package."""
+    override = os.environ.get("VNOCR_LEXICON_DIR")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parent.parent / "lexicon"
+
+
+def default_model_path() -> Path:
+    """The shipped Vietnamese model."""
+    return lexicon_dir() / "vi_lm.npz"
+
+
+def normalize_syllable(word: str) -> str | None:
+    """The LM form of a word (lower case, old tone style), or None if it is no Vietnamese syllable."""
+    lower = word.lower()
+    if not orthography.is_valid(lower):
+        return None
+    return orthography.restyle_word(lower, "old")
+
+
+def symbol_of(text: str, kind: Kind) -> str | None:
+    """The LM symbol for one non-space token, EOS for sentence punctuation, None to skip it."""
+    if kind is Kind.WORD:
+        return normalize_syllable(text) or OTHER
+    if kind in (Kind.NUMBER, Kind.DATE, Kind.ROMAN):
+        return NUM
+    if kind in (Kind.CODE, Kind.URL, Kind.EMAIL):
+        return CODE
+    if kind is Kind.PUNCT:
+        if text in _SENTENCE_END:
+            return EOS
+        if text == ",":
+            return COMMA
+    return None
+
+
+def symbols_of_line(line: str) -> Iterator[list[str]]:
+    """Split a line of clean text into sentences of LM symbols."""
+    sentence: list[str] = []
+    for token in tokenize(line):
+        if token.kind is Kind.SPACE:
+            continue
+        symbol = symbol_of(token.text, token.kind)
+        if symbol == EOS:
+            if sentence:
+                yield sentence
+            sentence = []
+        elif symbol is not None:
+            sentence.append(symbol)
+    if sentence:
+        yield sentence
+
+
+@dataclass
+class Counts:
+    """Raw n-gram counts, the input of `build`."""
+
+    unigrams: Counter[str]
+    bigrams: Counter[tuple[str, str]]
+
+    @classmethod
+    def empty(cls) -> Counts:
+        return cls(Counter(), Counter())
+
+    def add_sentence(self, symbols: list[str], weight: int = 1) -> None:
+        """Count one sentence, with sentence boundaries."""
+        seq = [BOS, *symbols, EOS]
+        for word in seq[1:]:
+            self.unigrams[word] += weight
+        for pair in zip(seq, seq[1:], strict=False):
+            self.bigrams[pair] += weight
+
+    def add_text(self, text: str, weight: int = 1) -> None:
+        """Count every sentence of a text."""
+        for line in text.splitlines():
+            for sentence in symbols_of_line(line):
+                self.add_sentence(sentence, weight)
+
+
+class LanguageModel:
+    """Bigram model: `logp(prev, word)` is the natural log of P(word | prev)."""
+
+    def __init__(
+        self,
+        vocab: list[str],
+        unigram_logp: np.ndarray,
+        backoff_logw: np.ndarray,
+        bigram_keys: np.ndarray,
+        bigram_logp: np.ndarray,
+    ):
+        self.vocab = vocab
+        self.index = {word: i for i, word in enumerate(vocab)}
+        self.unigram_logp = unigram_logp.astype(np.float64).tolist()
+        self.backoff_logw = backoff_logw.astype(np.float64).tolist()
+        self.bigrams = dict(zip(bigram_keys.tolist(), bigram_logp.astype(np.float64).tolist(),
+                                strict=True))
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.index
+
+    def unigram(self, word: str) -> float:
+        """log P(word) under the lower-order distribution."""
+        i = self.index.get(word)
+        return _UNSEEN_LOGP if i is None else self.unigram_logp[i]
+
+    def logp(self, prev: str, word: str) -> float:
+        """log P(word | prev), backing off to the unigram distribution for unseen pairs."""
+        w = self.index.get(word)
+        if w is None:
+            return _UNSEEN_LOGP
+        v = self.index.get(prev)
+        if v is None:
+            return self.unigram_logp[w]
+        seen = self.bigrams.get((v << _KEY_SHIFT) | w)
+        if seen is not None:
+            return seen
+        return self.backoff_logw[v] + self.unigram_logp[w]
+
+    def save(self, path: Path) -> None:
+        """Write the model as one .npz file (written to a temp file, then renamed)."""
+        keys = sorted(self.bigrams)
+        tmp = Path(path).with_name(Path(path).name + ".tmp.npz")
+        np.savez_compressed(
+            tmp,
+            vocab=np.array(self.vocab, dtype=np.str_),
+            unigram_logp=np.array(self.unigram_logp, dtype=np.float32),
+            backoff_logw=np.array(self.backoff_logw, dtype=np.float32),
+            bigram_keys=np.array(keys, dtype=np.int64),
+            bigram_logp=np.array([self.bigrams[k] for k in keys], dtype=np.float32),
+        )
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> LanguageModel:
+        """Read a model written by `save` (the shipped one by default)."""
+        with np.load(path or default_model_path(), allow_pickle=False) as data:
+            return cls(
+                [str(w) for w in data["vocab"]],
+                data["unigram_logp"],
+                data["backoff_logw"],
+                data["bigram_keys"],
+                data["bigram_logp"],
+            )
+
+
+def build(counts: Counts, prior: dict[str, float] | None = None, prior_weight: float = 0.3
+          ) -> LanguageModel:
+    """Interpolated Kneser-Ney bigram model from counts.
+
+    `prior` is an extra unigram distribution (e.g. wordfreq frequencies) mixed into the lower-order
+    distribution with `prior_weight`; its words join the vocabulary even if never seen in context.
+    """
+    vocab_set = set(counts.unigrams) | set(SPECIAL)
+    if prior:
+        vocab_set |= set(prior)
+    vocab = sorted(vocab_set)
+    index = {w: i for i, w in enumerate(vocab)}
+
+    # Lower order: continuation counts (how many distinct words precede w), mixed with the prior.
+    continuation: Counter[str] = Counter(w for (_, w) in counts.bigrams)
+    total_types = sum(continuation.values()) or 1
+    prior_total = sum(prior.values()) if prior else 0.0
+    floor = 0.1 / len(vocab)
+    unigram = np.empty(len(vocab))
+    for w, i in index.items():
+        p = continuation[w] / total_types
+        if prior_total:
+            p = (1 - prior_weight) * p + prior_weight * prior.get(w, 0.0) / prior_total
+        unigram[i] = math.log(p + floor)
+    unigram -= np.log(np.exp(unigram).sum())
+
+    # Higher order: absolute discounting, back-off weight = mass set aside by the discount.
+    context_total: Counter[str] = Counter()
+    context_types: Counter[str] = Counter()
+    for (v, _), c in counts.bigrams.items():
+        context_total[v] += c
+        context_types[v] += 1
+    backoff = np.zeros(len(vocab))
+    for v, total in context_total.items():
+        backoff[index[v]] = math.log(_DISCOUNT * context_types[v] / total)
+    bigrams: dict[int, float] = {}
+    for (v, w), c in counts.bigrams.items():
+        vi, wi = index[v], index[w]
+        p = (c - _DISCOUNT) / context_total[v] + math.exp(backoff[vi] + unigram[wi])
+        bigrams[(vi << _KEY_SHIFT) | wi] = math.log(p)
+    keys = np.array(sorted(bigrams), dtype=np.int64)
+    return LanguageModel(
+        vocab, unigram, backoff, keys, np.array([bigrams[k] for k in keys.tolist()])
+    )
+
+
+def counts_from_files(paths: Iterable[Path], weight: int = 1) -> Counts:
+    """Count the sentences of UTF-8 text files (the user's own clean text)."""
+    from pipeline.load import read_text  # late import: load pulls in imaging libraries
+
+    counts = Counts.empty()
+    for path in paths:
+        counts.add_text(read_text(Path(path)), weight)
+    return counts
