@@ -51,7 +51,7 @@ def default_model_path() -> Path:
 
 
 def normalize_syllable(word: str) -> str | None:
-    """The LM form of a word (lower case, old tone style), or None if it is no Vietnamese syllable."""
+    """The LM form of a word (lower case, old tone style); None if not a Vietnamese syllable."""
     lower = word.lower()
     if not orthography.is_valid(lower):
         return None
@@ -132,8 +132,9 @@ class LanguageModel:
         self.index = {word: i for i, word in enumerate(vocab)}
         self.unigram_logp = unigram_logp.astype(np.float64).tolist()
         self.backoff_logw = backoff_logw.astype(np.float64).tolist()
-        self.bigrams = dict(zip(bigram_keys.tolist(), bigram_logp.astype(np.float64).tolist(),
-                                strict=True))
+        self.bigrams = dict(
+            zip(bigram_keys.tolist(), bigram_logp.astype(np.float64).tolist(), strict=True)
+        )
 
     def __contains__(self, word: str) -> bool:
         return word in self.index
@@ -183,8 +184,9 @@ class LanguageModel:
             )
 
 
-def build(counts: Counts, prior: dict[str, float] | None = None, prior_weight: float = 0.3
-          ) -> LanguageModel:
+def build(
+    counts: Counts, prior: dict[str, float] | None = None, prior_weight: float = 0.3
+) -> LanguageModel:
     """Interpolated Kneser-Ney bigram model from counts.
 
     `prior` is an extra unigram distribution (e.g. wordfreq frequencies) mixed into the lower-order

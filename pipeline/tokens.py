@@ -65,8 +65,11 @@ _PATTERNS: list[tuple[Kind, str]] = [
     # Numbers: 10, 3.895, 1,9, 98,1%, 2010-2015 (a range is two numbers and a dash).
     (Kind.NUMBER, r"(?<!\w)\d+(?:[.,]\d+)*%?(?![\p{L}\p{M}&@])"),
     # Roman numerals: only upper case, standing alone (heading numbers such as "II-" or "IV.").
-    (Kind.ROMAN, r"(?<![\w])(?=[IVXLC])M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})"
-     r"(?![\w&@])"),
+    (
+        Kind.ROMAN,
+        r"(?<![\w])(?=[IVXLC])M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})"
+        r"(?![\w&@])",
+    ),
     # Words with a letter somewhere, allowing OCR noise characters and apostrophes inside
     # (H'Mông); a word may not end in a noise character that is sentence punctuation.
     (

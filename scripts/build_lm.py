@@ -42,8 +42,17 @@ def underthesea_wheel() -> Path:
     found = sorted(CACHE.glob("underthesea-9.5.0-*.whl"))
     if not found:
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(CACHE),
-             UNDERTHESEA],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "-q",
+                "-d",
+                str(CACHE),
+                UNDERTHESEA,
+            ],
             check=True,
         )
         found = sorted(CACHE.glob("underthesea-9.5.0-*.whl"))
@@ -104,8 +113,11 @@ def hunspell_syllables() -> set[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-o", "--output", type=Path, default=lm.default_model_path())
-    parser.add_argument("--exclude-vlsp", action="store_true",
-                        help="leave out the VLSP running text (for held-out experiments)")
+    parser.add_argument(
+        "--exclude-vlsp",
+        action="store_true",
+        help="leave out the VLSP running text (for held-out experiments)",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
 
@@ -128,9 +140,11 @@ def main() -> None:
     model = lm.build(counts, prior)
     model.save(args.output)
     syllables = sum(1 for w in model.vocab if w not in lm.SPECIAL)
-    print(f"wrote {args.output}: {len(model.vocab)} symbols ({syllables} syllables), "
-          f"{len(model.bigrams)} bigrams, {sum(counts.unigrams.values())} weighted tokens, "
-          f"{args.output.stat().st_size / 1e6:.1f} MB, {time.perf_counter() - started:.1f} s")
+    print(
+        f"wrote {args.output}: {len(model.vocab)} symbols ({syllables} syllables), "
+        f"{len(model.bigrams)} bigrams, {sum(counts.unigrams.values())} weighted tokens, "
+        f"{args.output.stat().st_size / 1e6:.1f} MB, {time.perf_counter() - started:.1f} s"
+    )
 
 
 if __name__ == "__main__":
