@@ -92,12 +92,12 @@ _RHYMES: dict[tuple[str, str], tuple[str, ...]] = {
     ("", "ua"): ("",),
     ("", "ưa"): ("",),
     ("", "iê"): ("c", "m", "n", "ng", "p", "t", "u"),
-    ("", "yê"): ("m", "n", "t", "u"),
+    ("", "yê"): ("m", "n", "ng", "t", "u"),
     ("", "uô"): ("c", "m", "n", "ng", "t", "i"),
     ("", "ươ"): ("c", "m", "n", "ng", "p", "t", "i", "u"),
     ("", "oo"): ("c", "ng"),
-    ("o", "a"): ("", "c", "ch", "m", "n", "ng", "nh", "p", "t", "i", "y"),
-    ("o", "ă"): ("c", "m", "n", "ng", "t"),
+    ("o", "a"): ("", "c", "ch", "m", "n", "ng", "nh", "p", "t", "i", "y", "o"),
+    ("o", "ă"): ("c", "m", "n", "ng", "p", "t"),
     ("o", "e"): ("", "n", "t", "o"),
     ("u", "â"): ("n", "ng", "t", "y"),
     ("u", "ê"): ("", "ch", "n", "nh"),
@@ -114,49 +114,65 @@ _FRONT = frozenset({"e", "ê", "i", "y", "ia", "iê"})
 # Onsets that take no glide: c/k (c + glide is written qu), gh/ngh, gi, qu, and labials.
 _NO_GLIDE = frozenset({"c", "k", "gh", "ngh", "gi", "qu", "b", "m", "p", "ph", "v"})
 # Onsets after which an open ``y`` is written (ý, hy, kỳ, lý, mỹ, sỹ, tỷ, quy ...).
-_Y_ONSETS = frozenset({"", "h", "k", "l", "m", "n", "s", "t", "d", "đ", "v"})
+_Y_ONSETS = frozenset({"", "h", "k", "l", "m", "n", "s", "t", "v"})
+# qu + nucleus + coda is read like c + glide + nucleus + coda (quà ~ oa, quyết ~ uyê, quân ~
+# uâ). Extra rhymes attested only after qu: quốc, quệt, quều, quạu, quới, and the older
+# spelling with i (quí, quì, quít, quịt) beside quý, quỳ, quýt.
+_QU_NUCLEI = frozenset({"a", "ă", "â", "e", "ê", "y", "yê", "ơ"})
+_QU_EXTRA: dict[str, tuple[str, ...]] = {
+    "ô": ("c",),
+    "ê": ("t", "u"),
+    "a": ("u",),
+    "ơ": ("i",),
+    "i": ("", "ch", "nh", "t"),
+}
+# Loanword syllables outside the native rules that are too common to reject: buýt (xe buýt).
+_LOANS = frozenset({("b", "u", "y", "t")})
+CODAS: tuple[str, ...] = ("", "c", "ch", "m", "n", "ng", "nh", "p", "t", "i", "y", "o", "u")
 
 
 def _valid_parts(onset: str, glide: str, nucleus: str, coda: str) -> bool:
     """True if onset + rhyme is a well-formed written syllable (tone not considered)."""
-    if onset not in ONSETS or coda not in _RHYMES.get((glide, nucleus), ()):
-        if onset == "qu" and not glide:
-            return _valid_qu(nucleus, coda)
+    if onset not in ONSETS:
+        return False
+    if (onset, glide, nucleus, coda) in _LOANS:
+        return True
+    if onset == "qu":
+        return not glide and _valid_qu(nucleus, coda)
+    if coda not in _RHYMES.get((glide, nucleus), ()):
         return False
     if glide and onset in _NO_GLIDE:
         return False
     if glide == "u" and onset == "g":
         return False
-    if onset == "qu":
-        return _valid_qu(nucleus, coda)
     front = not glide and nucleus in _FRONT
     if onset in _FRONT_ONLY and not front:
         return False
     if onset in _NOT_FRONT and front:
         return False
-    if nucleus in ("yê",) and not glide and onset:
+    if nucleus == "yê" and not glide and onset:
         return False
     if nucleus == "iê" and not onset:
         return False
     if nucleus == "y" and not glide and onset not in _Y_ONSETS:
         return False
     if onset == "gi":
-        # gi + i / gi + iê are written with one i; gi + ê would collide with gi + iê and
-        # gi + iu with gi + u, and ia/y/yê never follow gi.
-        if nucleus in ("ê", "ia", "y", "yê"):
+        # gi + i and gi + iê are written with one i (gì, giết). So gi + ê can only be open
+        # (giê, giề), gi + iu would read as gi + u, and ia/y/yê never follow gi.
+        if nucleus in ("ia", "y", "yê"):
             return False
-        if nucleus == "i" and coda == "u":
+        if (nucleus == "ê" and coda) or (nucleus == "i" and coda == "u"):
             return False
     return True
 
 
 def _valid_qu(nucleus: str, coda: str) -> bool:
-    """qu + nucleus + coda is valid where c + glide + nucleus + coda would be (quốc aside)."""
-    if nucleus == "ô":
-        return coda == "c"
-    glide = "o" if nucleus in ("a", "ă", "e") else "u"
-    if nucleus in ("ya",):
+    """qu + nucleus + coda: valid where c + glide + nucleus + coda would be, plus _QU_EXTRA."""
+    if coda in _QU_EXTRA.get(nucleus, ()):
+        return True
+    if nucleus not in _QU_NUCLEI:
         return False
+    glide = "o" if nucleus in ("a", "ă", "e") else "u"
     return coda in _RHYMES.get((glide, nucleus), ())
 
 
@@ -210,23 +226,25 @@ def compose(syl: Syllable, style: str = "old", tone: int | None = None) -> str:
     return text[:i] + _WITH[(text[i], t)] + text[i + 1 :]
 
 
+# Toneless spelling -> syllable parts, including stop-coda rhymes that need a tone (viêt).
+_BASES: dict[str, Syllable] = {}
+
+
 @functools.cache
 def _syllables() -> tuple[tuple[Syllable, ...], dict[str, Syllable]]:
     """All valid syllables, and a map from every accepted spelling (both styles) to them."""
     out: list[Syllable] = []
     index: dict[str, Syllable] = {}
-    rhymes = set(_RHYMES)
-    rhymes.update(("", n) for n in ("a", "ă", "â", "e", "ê", "y", "yê", "ơ", "ô"))
+    bases = _BASES
+    rhymes = sorted({(g, n) for g, n in _RHYMES} | {("", n) for n in NUCLEI})
     for onset in ONSETS:
-        for glide, nucleus in sorted(rhymes):
-            codas = set(_RHYMES.get((glide, nucleus), ()))
-            if onset == "qu" and not glide:
-                codas |= set(_RHYMES.get(("o", nucleus), ())) | set(
-                    _RHYMES.get(("u", nucleus), ())
-                ) | {"c"}
-            for coda in sorted(codas):
+        for glide, nucleus in rhymes:
+            for coda in CODAS:
                 if not _valid_parts(onset, glide, nucleus, coda):
                     continue
+                bases[compose(Syllable(onset, glide, nucleus, coda, 0))] = Syllable(
+                    onset, glide, nucleus, coda, 0
+                )
                 for tone in range(6):
                     if not _valid_tone(coda, tone):
                         continue
@@ -285,7 +303,8 @@ def with_tone(base: str, tone: int, style: str = "old") -> str:
 
     Raises ValueError if `base` is not a valid syllable with that tone.
     """
-    syl = parse(strip_tone(base))
+    _syllables()
+    syl = _BASES.get(unicodedata.normalize("NFC", strip_tone(base)).lower())
     if syl is None or not _valid_tone(syl.coda, tone):
         raise ValueError(f"cannot put tone {tone} on {base!r}")
     return _match_case(compose(syl, style, tone=tone), base)
@@ -322,7 +341,8 @@ def restyle_word(word: str, style: str) -> str:
     return _match_case(out, word)
 
 
-_WORD = regex.compile(r"[\p{L}\p{M}]+")
+# A run of letters not glued to digits or underscores ("hòa2" and "x_hòa" are left alone).
+_WORD = regex.compile(r"(?<!\w)[\p{L}\p{M}]+(?!\w)")
 
 
 def restyle_text(text: str, style: str) -> str:
@@ -333,7 +353,7 @@ def restyle_text(text: str, style: str) -> str:
 
 
 def detect_style(text: str) -> Style | None:
-    """"old" or "new" by counting oa/oe/uy open syllables marked each way; None on a tie."""
+    """ "old" or "new" by counting oa/oe/uy open syllables marked each way; None on a tie."""
     counts = {"old": 0, "new": 0}
     for m in _WORD.finditer(text):
         syl = parse(m.group()) if len(m.group()) <= 7 else None
@@ -346,3 +366,13 @@ def detect_style(text: str) -> Style | None:
     if counts["old"] == counts["new"]:
         return None
     return "old" if counts["old"] > counts["new"] else "new"
+
+
+# Letters of Vietnamese words outside Latin-1: đ ă ơ ư and tone-marked vowels such as ả ạ ế ờ
+# (à á â ê é ô ó ... are shared with French, Spanish, etc. and do not count).
+_VI_LETTERS = frozenset(c for c in ["đ", "ă", "ơ", "ư", *_TONED] if ord(c) > 0xFF)
+
+
+def has_vietnamese_letter(word: str) -> bool:
+    """True if `word` has a letter (outside Latin-1) that is specific to Vietnamese."""
+    return any(ch in _VI_LETTERS for ch in unicodedata.normalize("NFC", word).lower())
