@@ -78,16 +78,24 @@ def main(argv: list[str] | None = None) -> int:
     inv_old, inv_new = inventory("old"), inventory("new")
     print(f"inventory: {len(inv_old)} syllables (old style), {len(set(inv_old) | set(inv_new))} "
           "spellings accepted with both tone styles")
-    report("wordfreq vi", wordfreq_vi(), args.show)
+    seen: set[str] = set()
+    lists = [("wordfreq vi", wordfreq_vi())]
     if args.hunspell.exists():
-        report(f"hunspell {args.hunspell.name}", hunspell_vi(args.hunspell), args.show)
+        lists.append((f"hunspell {args.hunspell.name}", hunspell_vi(args.hunspell)))
     else:
         print(f"hunspell: {args.hunspell} not found, skipped")
     path = args.viet74k or (VIET74K if VIET74K.exists() else None)
     if path is not None and path.exists():
-        report(f"Viet74K {path.name}", viet74k(path), args.show)
+        lists.append((f"Viet74K {path.name}", viet74k(path)))
     else:
         print("Viet74K: no path given, skipped")
+    for name, counts in lists:
+        report(name, counts, args.show)
+        seen.update(counts)
+    accepted = set(inv_old) | set(inv_new)
+    used = {w for w in seen if w in accepted}
+    print(f"inventory spellings attested in these lists: {len(used)} "
+          f"({len(used) / len(accepted):.1%}); the rest are possible but unattested")
     return 0
 
 

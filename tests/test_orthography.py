@@ -10,6 +10,7 @@ import pytest
 from pipeline.orthography import (
     ONSETS,
     Syllable,
+    by_skeleton,
     compose,
     detect_style,
     has_vietnamese_letter,
@@ -140,7 +141,9 @@ def test_inventory_shape() -> None:
         syl = parse(s)
         assert syl is not None and syl.tone and not syl.coda
         assert (syl.glide, syl.nucleus) in {("o", "a"), ("o", "e"), ("u", "y")}
-    assert len(differ) == 2 * len([s for s in old if s not in set(new)])
+    new_set = set(new)
+    assert len(differ) == 2 * len([s for s in old if s not in new_set])
+    assert inventory() is not inventory()  # callers get a copy of the cached list
     syls = [parse(s) for s in old]
     assert {s.onset for s in syls if s} == set(ONSETS)
     for syl in syls:
@@ -204,6 +207,14 @@ def test_tone_helpers() -> None:
 )
 def test_skeleton(word: str, skel: str) -> None:
     assert skeleton(word) == skel
+
+
+def test_by_skeleton() -> None:
+    duong = by_skeleton("duong")
+    assert {"dương", "đường", "dưỡng", "đuống", "dường"} <= set(duong)
+    assert all(skeleton(s) == "duong" for s in duong)
+    assert "hòa" in by_skeleton("hoa") and "hoà" in by_skeleton("hoa", "new")
+    assert by_skeleton("xyz") == ()
 
 
 def test_has_vietnamese_letter() -> None:
