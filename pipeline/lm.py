@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline import orthography
+from pipeline.errors import InputError
 from pipeline.tokens import Kind, tokenize
 
 BOS = "<s>"
@@ -174,14 +176,50 @@ class LanguageModel:
     @classmethod
     def load(cls, path: Path | None = None) -> LanguageModel:
         """Read a model written by `save` (the shipped one by default)."""
-        with np.load(path or default_model_path(), allow_pickle=False) as data:
-            return cls(
-                [str(w) for w in data["vocab"]],
-                data["unigram_logp"],
-                data["backoff_logw"],
-                data["bigram_keys"],
-                data["bigram_logp"],
-            )
+        path = Path(path or default_model_path())
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                return cls(
+                    [str(w) for w in data["vocab"]],
+                    data["unigram_logp"],
+                    data["backoff_logw"],
+                    data["bigram_keys"],
+                    data["bigram_logp"],
+                )
+        except FileNotFoundError:
+            raise InputError("language model not found", path=str(path)) from None
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+            raise InputError(
+                f"not a vnocr language model ({exc}); build one with 'vnocr lexicon build'",
+                path=str(path),
+            ) from None
+
+    def with_user_model(self, user: LanguageModel, weight: float = 0.5) -> MixedLanguageModel:
+        """This model mixed with a user's model built from their own text."""
+        return MixedLanguageModel(self, user, weight)
+
+
+class MixedLanguageModel:
+    """Linear interpolation of the shipped model and a user model: P = (1-w) P_base + w P_user."""
+
+    def __init__(self, base: LanguageModel, user: LanguageModel, weight: float):
+        self.base, self.user = base, user
+        self.log_w, self.log_1w = math.log(weight), math.log(1 - weight)
+        self.vocab = sorted(set(base.vocab) | set(user.vocab))
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.base or word in self.user
+
+    def _mix(self, a: float, b: float) -> float:
+        x, y = self.log_1w + a, self.log_w + b
+        hi = max(x, y)
+        return hi + math.log(math.exp(x - hi) + math.exp(y - hi))
+
+    def unigram(self, word: str) -> float:
+        return self._mix(self.base.unigram(word), self.user.unigram(word))
+
+    def logp(self, prev: str, word: str) -> float:
+        return self._mix(self.base.logp(prev, word), self.user.logp(prev, word))
 
 
 def build(

@@ -1,0 +1,82 @@
+"""Language model: probabilities are normalised, learned context wins, save/load round-trip."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from pipeline import lm
+from pipeline.errors import InputError
+
+TEXT = """Nghị quyết số 25-NQ/TW của Ban Chấp hành Trung ương.
+Ban Chấp hành Đảng bộ tỉnh ban hành nghị quyết.
+Đổi mới sự lãnh đạo của Đảng đối với công tác dân vận.
+Công tác dân vận của hệ thống chính trị, đổi mới nội dung."""
+
+
+@pytest.fixture(scope="module")
+def model() -> lm.LanguageModel:
+    counts = lm.Counts.empty()
+    counts.add_text(TEXT)
+    return lm.build(counts, prior={"mới": 1.0, "đối": 0.5, "với": 2.0})
+
+
+def test_symbols_map_numbers_codes_and_sentences() -> None:
+    sentences = list(lm.symbols_of_line("Số 25-NQ/TW ngày 03/6/2013, có 10 người. Hòa bình"))
+    assert sentences == [
+        ["số", lm.CODE, "ngày", lm.NUM, lm.COMMA, "có", lm.NUM, "người"],
+        ["hòa", "bình"],
+    ]
+    # Both tone styles map to the same (old-style) symbol.
+    assert lm.normalize_syllable("hoà") == lm.normalize_syllable("Hòa") == "hòa"
+    assert lm.normalize_syllable("GRDP") is None
+
+
+def test_conditional_distribution_sums_to_one(model: lm.LanguageModel) -> None:
+    for prev in ("của", "ban", lm.BOS, "mới"):
+        total = sum(math.exp(model.logp(prev, w)) for w in model.vocab)
+        assert total == pytest.approx(1.0, abs=1e-6)
+
+
+def test_seen_context_beats_unseen(model: lm.LanguageModel) -> None:
+    assert model.logp("đổi", "mới") > model.logp("đối", "mới")
+    assert model.logp("chấp", "hành") > model.logp("chấp", "đảng")
+    assert model.logp("của", "đảng") > model.logp("của", "đẳng")
+
+
+def test_save_load_round_trip(model: lm.LanguageModel, tmp_path: Path) -> None:
+    path = tmp_path / "m.npz"
+    model.save(path)
+    loaded = lm.LanguageModel.load(path)
+    assert loaded.vocab == model.vocab
+    for prev, word in [("đổi", "mới"), ("ban", "chấp"), ("mới", "với"), ("x", "y")]:
+        assert loaded.logp(prev, word) == pytest.approx(model.logp(prev, word), abs=1e-5)
+
+
+def test_bad_model_file_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.lm"
+    bad.write_text("not a model")
+    with pytest.raises(InputError, match="not a vnocr language model"):
+        lm.LanguageModel.load(bad)
+    with pytest.raises(InputError, match="not found"):
+        lm.LanguageModel.load(tmp_path / "missing.lm")
+
+
+def test_user_model_mixes_in(model: lm.LanguageModel) -> None:
+    counts = lm.Counts.empty()
+    counts.add_text("đối mới đối mới đối mới")
+    mixed = model.with_user_model(lm.build(counts))
+    assert mixed.logp("đối", "mới") > model.logp("đối", "mới")
+
+
+def test_shipped_model_loads_fast_and_knows_common_syllables() -> None:
+    import time
+
+    started = time.perf_counter()
+    shipped = lm.LanguageModel.load()
+    assert time.perf_counter() - started < 2.0  # loose: the point is "no rebuild at start-up"
+    for word in ("của", "người", "nghị", "quyết", "đảng", "tỉnh"):
+        assert word in shipped
+    assert shipped.logp("nghị", "quyết") > shipped.logp("nghị", "quyệt")

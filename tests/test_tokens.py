@@ -1,0 +1,74 @@
+"""Tokenizer: exact round-trip and the kinds that protect numbers, codes and dates."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.tokens import Kind, apply_case, case_pattern, tokenize
+
+LINES = [
+    "Nghị quyết số 25-NQ/TW ngày 03/6/2013 của Ban Chấp hành Trung ương",
+    "  Kế hoạch số 82-KH/BDVTW, 120/KH-UBND; Nghị định 01/2023/NĐ-CP (tháng 8/2013)…",
+    "dân số khoảng 1,9 triệu người, diện tích 3.895 km2, đạt 98,1%.",
+    "Ciia Pang d6i v&i & x& 1a Gy\tcó\u00a0tab",
+    "I- ĐẶC ĐIỂM TÌNH HÌNH; III. Liên hệ: vanphong@bacgiang.gov.vn, https://bacgiang.gov.vn/a?b=1.",
+    "",
+    "H'Mông, “trích dẫn” — Covid-19 ... ¢6",
+]
+
+
+@pytest.mark.parametrize("line", LINES)
+def test_tokens_rebuild_the_line_exactly(line: str) -> None:
+    tokens = tokenize(line)
+    assert "".join(t.text for t in tokens) == line
+    for token in tokens:
+        assert line[token.start : token.start + len(token.text)] == token.text
+
+
+def kinds(line: str) -> dict[str, Kind]:
+    return {t.text: t.kind for t in tokenize(line) if t.kind is not Kind.SPACE}
+
+
+def test_codes_dates_numbers_are_not_words() -> None:
+    k = kinds(LINES[0] + " " + LINES[1] + " " + LINES[2])
+    for code in ("25-NQ/TW", "82-KH/BDVTW", "120/KH-UBND", "01/2023/NĐ-CP", "km2"):
+        assert k[code] is Kind.CODE, code
+    assert k["03/6/2013"] is Kind.DATE
+    assert k["8/2013"] is Kind.DATE
+    for number in ("1,9", "3.895", "98,1%"):
+        assert k[number] is Kind.NUMBER, number
+
+
+def test_garbled_words_stay_whole_words() -> None:
+    k = kinds(LINES[3])
+    for word in ("Ciia", "Pang", "d6i", "v&i", "&", "x&", "1a", "Gy"):
+        assert k[word] is Kind.WORD, word
+    assert tokenize("d6i")[0].noisy
+    assert not tokenize("đổi")[0].noisy
+
+
+def test_roman_urls_emails() -> None:
+    k = kinds(LINES[4])
+    assert k["I"] is Kind.ROMAN and k["III"] is Kind.ROMAN
+    assert k["vanphong@bacgiang.gov.vn"] is Kind.EMAIL
+    assert k["https://bacgiang.gov.vn/a?b=1"] is Kind.URL
+    assert k["ĐẶC"] is Kind.WORD
+
+
+def test_apostrophe_names_and_units() -> None:
+    k = kinds(LINES[6])
+    assert k["H'Mông"] is Kind.WORD
+    assert k["Covid-19"] is Kind.CODE
+
+
+@pytest.mark.parametrize(
+    ("word", "pattern", "lower", "expected"),
+    [
+        ("Pang", "title", "đảng", "Đảng"),
+        ("KET", "upper", "kết", "KẾT"),
+        ("ciia", "lower", "của", "của"),
+    ],
+)
+def test_case_pattern_is_carried_over(word: str, pattern: str, lower: str, expected: str) -> None:
+    assert case_pattern(word) == pattern
+    assert apply_case(lower, case_pattern(word)) == expected
