@@ -54,7 +54,7 @@ FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home
 _LEVEL_PARAMS: dict[str, dict[str, float]] = {
     "clean": {"skew": 0.0, "blur": 0.0, "dpi": 300, "noise": 0.0, "jpeg": 0, "speckle": 0.0},
     "scan": {"skew": 1.0, "blur": 0.7, "dpi": 200, "noise": 10.0, "jpeg": 60, "speckle": 0.0003},
-    "poor": {"skew": 3.0, "blur": 1.4, "dpi": 150, "noise": 24.0, "jpeg": 35, "speckle": 0.002},
+    "poor": {"skew": 3.0, "blur": 1.4, "dpi": 150, "noise": 20.0, "jpeg": 35, "speckle": 0.002},
 }
 
 
