@@ -6,12 +6,15 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import load, ocr, preprocess
-from pipeline.correct import Change, Correction, CorrectOptions, Corrector
 from pipeline.errors import VnocrError
 from pipeline.normalize import clean_unicode
 from pipeline.settings import Settings
+
+if TYPE_CHECKING:  # the restoration engine is imported only when correcting (it loads models)
+    from pipeline.correct import Change, Correction, Corrector
 
 
 @dataclass
@@ -29,6 +32,8 @@ class PageResult:
 
 def make_corrector(settings: Settings) -> Corrector:
     """The Corrector for these settings (build one per process and reuse it)."""
+    from pipeline.correct import CorrectOptions, Corrector
+
     return Corrector(CorrectOptions(tone_style=settings.tone_style, lexicon=settings.lexicon))
 
 
@@ -45,12 +50,15 @@ def _line_count(text: str) -> int:
     return text.count("\n")
 
 
-def correct_text(text: str, corrector: Corrector,
-                 confidences: list[float] | None = None) -> Correction:
+def correct_text(
+    text: str, corrector: Corrector, confidences: list[float] | None = None
+) -> Correction:
     """Correct `text`, guaranteeing the same number of lines as the input.
 
     If the corrector changes the line count, the text is corrected line by line instead.
     """
+    from pipeline.correct import Change, Correction
+
     text = clean_unicode(text)
     correction = corrector.correct(text, confidences)
     if _line_count(correction.text) == _line_count(text):
@@ -63,13 +71,16 @@ def correct_text(text: str, corrector: Corrector,
             lines.append(line)
             continue
         lines.append(fixed.text)
-        changes.extend(Change(number, change.column, change.old, change.new, change.margin)
-                       for change in fixed.changes)
+        changes.extend(
+            Change(number, change.column, change.old, change.new, change.margin)
+            for change in fixed.changes
+        )
     return Correction(text="\n".join(lines), changes=changes)
 
 
-def process_page(path: str | Path, page: int, settings: Settings,
-                 corrector: Corrector | None = None) -> PageResult:
+def process_page(
+    path: str | Path, page: int, settings: Settings, corrector: Corrector | None = None
+) -> PageResult:
     """Load, preprocess, OCR and (unless settings.correct is False) correct one page.
 
     A pure function of the file, the page number and the settings; errors carry path and page.
@@ -90,13 +101,20 @@ def process_page(path: str | Path, page: int, settings: Settings,
             confidences = None
         correction = correct_text(raw_text, corrector, confidences)
         text, changes = correction.text, correction.changes
-    return PageResult(source=str(path), page=page, text=text, raw_text=raw_text,
-                      confidence=page_ocr.confidence, changes=changes,
-                      seconds=round(time.perf_counter() - started, 3))
+    return PageResult(
+        source=str(path),
+        page=page,
+        text=text,
+        raw_text=raw_text,
+        confidence=page_ocr.confidence,
+        changes=changes,
+        seconds=round(time.perf_counter() - started, 3),
+    )
 
 
-def file_pages(path: str | Path, settings: Settings,
-               pages: Iterable[int] | None = None) -> list[int]:
+def file_pages(
+    path: str | Path, settings: Settings, pages: Iterable[int] | None = None
+) -> list[int]:
     """The page numbers of `path` to process (all, or `pages` checked against the count)."""
     try:
         return load.select_pages(path, pages, settings.max_pixels)
@@ -104,8 +122,12 @@ def file_pages(path: str | Path, settings: Settings,
         raise _locate(exc, path, None) from None
 
 
-def ocr_file(path: str | Path, settings: Settings, pages: Iterable[int] | None = None,
-             corrector: Corrector | None = None) -> Iterator[PageResult]:
+def ocr_file(
+    path: str | Path,
+    settings: Settings,
+    pages: Iterable[int] | None = None,
+    corrector: Corrector | None = None,
+) -> Iterator[PageResult]:
     """OCR the selected pages of one image or PDF, one page at a time."""
     ocr.check_tesseract(settings.lang)
     selected = file_pages(path, settings, pages)
@@ -115,8 +137,9 @@ def ocr_file(path: str | Path, settings: Settings, pages: Iterable[int] | None =
         yield process_page(path, page, settings, corrector)
 
 
-def correct_file(path: str | Path, settings: Settings,
-                 corrector: Corrector | None = None) -> Correction:
+def correct_file(
+    path: str | Path, settings: Settings, corrector: Corrector | None = None
+) -> Correction:
     """Read a UTF-8 (or BOM-marked UTF-16) text file and correct it, keeping its lines."""
     text = load.read_text(path)
     return correct_text(text, corrector or make_corrector(settings))

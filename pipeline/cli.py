@@ -11,16 +11,18 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 from tqdm import tqdm
 
 from pipeline import api, load
-from pipeline.correct import Change
 from pipeline.errors import DependencyError, ExitCode, VnocrError
 from pipeline.outputs import atomic_open, page_record, page_text_block
 from pipeline.settings import DEFAULT_MAX_PIXELS, PREPROCESS_MODES, TONE_STYLES, Settings
+
+if TYPE_CHECKING:
+    from pipeline.correct import Change
 
 
 def error(message: str) -> None:
@@ -31,11 +33,18 @@ def error(message: str) -> None:
 class VnocrGroup(click.Group):
     """A click group that maps VnocrError, Ctrl-C and usage errors to exit codes, no traceback."""
 
-    def main(self, args: Any = None, prog_name: str | None = None,  # type: ignore[override]
-             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(
+        self,
+        args: Any = None,
+        prog_name: str | None = None,  # type: ignore[override]
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         try:
-            result = super().main(args, prog_name or "vnocr", complete_var,
-                                  standalone_mode=False, **extra)
+            result = super().main(
+                args, prog_name or "vnocr", complete_var, standalone_mode=False, **extra
+            )
         except click.ClickException as exc:  # usage errors: click prints them, exit 2
             exc.show()
             sys.exit(exc.exit_code)
@@ -66,13 +75,21 @@ def main() -> None:
 # Shared options and helpers
 
 tone_style_option = click.option(
-    "--tone-style", type=click.Choice(TONE_STYLES), default="keep", show_default=True,
-    help="Tone-mark placement in oa/oe/uy: old (hóa, thủy), new (hoá, thuỷ) or keep as found.")
+    "--tone-style",
+    type=click.Choice(TONE_STYLES),
+    default="keep",
+    show_default=True,
+    help="Tone-mark placement in oa/oe/uy: old (hóa, thủy), new (hoá, thuỷ) or keep as found.",
+)
 lexicon_option = click.option(
-    "--lexicon", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-    help="Extra word list / language model for the corrector.")
+    "--lexicon",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Extra word list / language model for the corrector.",
+)
 explain_option = click.option(
-    "--explain", is_flag=True, help="Print every correction (old -> new, margin) on stderr.")
+    "--explain", is_flag=True, help="Print every correction (old -> new, margin) on stderr."
+)
 
 
 def _binary_stdout() -> IO[bytes]:
@@ -94,49 +111,105 @@ def open_output(out: str | None) -> Iterator[IO[bytes]]:
 def print_changes(changes: Iterable[Change], where: str) -> None:
     """Print each correction on stderr as `where:line:col: old -> new (margin m)`."""
     for change in changes:
-        click.echo(f"{where}:{change.line}:{change.column}: {change.old} -> {change.new} "
-                   f"(margin {change.margin:.2f})", err=True)
+        click.echo(
+            f"{where}:{change.line}:{change.column}: {change.old} -> {change.new} "
+            f"(margin {change.margin:.2f})",
+            err=True,
+        )
 
 
 # ---------------------------------------------------------------------------------------------
 # vnocr ocr
 
+
 @cli.command("ocr")
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
-@click.option("-o", "--output", "out", default=None, metavar="OUT",
-              help="Write to OUT (atomically) instead of stdout.")
-@click.option("--format", "fmt", type=click.Choice(["txt", "jsonl"]), default="txt",
-              show_default=True,
-              help="txt: pages separated by form feed; jsonl: one record per page.")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    default=None,
+    metavar="OUT",
+    help="Write to OUT (atomically) instead of stdout.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["txt", "jsonl"]),
+    default="txt",
+    show_default=True,
+    help="txt: pages separated by form feed; jsonl: one record per page.",
+)
 @click.option("--pages", default=None, metavar="SPEC", help="Pages to OCR, e.g. 1-3,7.")
-@click.option("--dpi", type=click.IntRange(50, 1200), default=300, show_default=True,
-              help="Resolution PDFs are rendered at (and assumed for images without one).")
-@click.option("--psm", type=click.IntRange(0, 13), default=3, show_default=True,
-              help="Tesseract page segmentation mode.")
-@click.option("--lang", default="vie", show_default=True,
-              help="Tesseract language(s), e.g. vie+eng.")
+@click.option(
+    "--dpi",
+    type=click.IntRange(50, 1200),
+    default=300,
+    show_default=True,
+    help="Resolution PDFs are rendered at (and assumed for images without one).",
+)
+@click.option(
+    "--psm",
+    type=click.IntRange(0, 13),
+    default=3,
+    show_default=True,
+    help="Tesseract page segmentation mode.",
+)
+@click.option(
+    "--lang", default="vie", show_default=True, help="Tesseract language(s), e.g. vie+eng."
+)
 @click.option("--no-correct", is_flag=True, help="Output the raw OCR text, no correction.")
 @tone_style_option
 @lexicon_option
-@click.option("--preprocess", type=click.Choice(PREPROCESS_MODES), default="auto",
-              show_default=True, help="Image clean-up before OCR.")
-@click.option("--max-pixels", type=click.IntRange(1), default=DEFAULT_MAX_PIXELS,
-              show_default=True, envvar="VNOCR_MAX_PIXELS",
-              help="Refuse page images larger than this many pixels.")
+@click.option(
+    "--preprocess",
+    type=click.Choice(PREPROCESS_MODES),
+    default="auto",
+    show_default=True,
+    help="Image clean-up before OCR.",
+)
+@click.option(
+    "--max-pixels",
+    type=click.IntRange(1),
+    default=DEFAULT_MAX_PIXELS,
+    show_default=True,
+    envvar="VNOCR_MAX_PIXELS",
+    help="Refuse page images larger than this many pixels.",
+)
 @explain_option
-def ocr_command(inputs: tuple[str, ...], out: str | None, fmt: str, pages: str | None, dpi: int,
-                psm: int, lang: str, no_correct: bool, tone_style: str, lexicon: Path | None,
-                preprocess: str, max_pixels: int, explain: bool) -> int:
+def ocr_command(
+    inputs: tuple[str, ...],
+    out: str | None,
+    fmt: str,
+    pages: str | None,
+    dpi: int,
+    psm: int,
+    lang: str,
+    no_correct: bool,
+    tone_style: str,
+    lexicon: Path | None,
+    preprocess: str,
+    max_pixels: int,
+    explain: bool,
+) -> int:
     """OCR images (PNG, JPEG, TIFF, BMP, WebP) and PDFs; print or write the text."""
-    settings = Settings(lang=lang, psm=psm, dpi=dpi, correct=not no_correct,
-                        tone_style=tone_style, lexicon=lexicon, preprocess=preprocess,
-                        max_pixels=max_pixels)
+    settings = Settings(
+        lang=lang,
+        psm=psm,
+        dpi=dpi,
+        correct=not no_correct,
+        tone_style=tone_style,
+        lexicon=lexicon,
+        preprocess=preprocess,
+        max_pixels=max_pixels,
+    )
     page_list = load.parse_page_spec(pages)
     return run_ocr(list(inputs), settings, page_list, out, fmt, explain)
 
 
-def _plan(inputs: list[str], settings: Settings,
-          pages: list[int] | None) -> tuple[list[tuple[str, list[int]]], int]:
+def _plan(
+    inputs: list[str], settings: Settings, pages: list[int] | None
+) -> tuple[list[tuple[str, list[int]]], int]:
     """Check each input and list its pages; report bad inputs. Returns (plan, failures)."""
     plan: list[tuple[str, list[int]]] = []
     failures = 0
@@ -151,8 +224,14 @@ def _plan(inputs: list[str], settings: Settings,
     return plan, failures
 
 
-def run_ocr(inputs: list[str], settings: Settings, pages: list[int] | None, out: str | None,
-            fmt: str, show_changes: bool) -> int:
+def run_ocr(
+    inputs: list[str],
+    settings: Settings,
+    pages: list[int] | None,
+    out: str | None,
+    fmt: str,
+    show_changes: bool,
+) -> int:
     """OCR every input; a failing input or page is reported and the rest still processed."""
     api.ocr.check_tesseract(settings.lang)
     plan, failures = _plan(inputs, settings, pages)
@@ -162,8 +241,12 @@ def run_ocr(inputs: list[str], settings: Settings, pages: list[int] | None, out:
     corrector = api.make_corrector(settings) if settings.correct else None
     show_bar = total_pages > 1 and sys.stderr.isatty()
     written = 0
-    with open_output(out) as stream, tqdm(total=total_pages, unit="page", disable=not show_bar,
-                                         file=sys.stderr, leave=False) as bar:
+    with (
+        open_output(out) as stream,
+        tqdm(
+            total=total_pages, unit="page", disable=not show_bar, file=sys.stderr, leave=False
+        ) as bar,
+    ):
         for path, page_numbers in plan:
             for page in page_numbers:
                 try:
@@ -191,15 +274,23 @@ def run_ocr(inputs: list[str], settings: Settings, pages: list[int] | None, out:
 # ---------------------------------------------------------------------------------------------
 # vnocr correct
 
+
 @cli.command("correct")
 @click.argument("input_path", metavar="INPUT")
-@click.option("-o", "--output", "out", default=None, metavar="OUT",
-              help="Write to OUT (atomically); '-' or nothing means stdout.")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    default=None,
+    metavar="OUT",
+    help="Write to OUT (atomically); '-' or nothing means stdout.",
+)
 @tone_style_option
 @lexicon_option
 @explain_option
-def correct_command(input_path: str, out: str | None, tone_style: str, lexicon: Path | None,
-                    explain: bool) -> int:
+def correct_command(
+    input_path: str, out: str | None, tone_style: str, lexicon: Path | None, explain: bool
+) -> int:
     """Restore diacritics in a UTF-8 text file ('-' = stdin); one output line per input line."""
     settings = Settings(tone_style=tone_style, lexicon=lexicon)
     corrector = api.make_corrector(settings)
@@ -218,11 +309,16 @@ def correct_command(input_path: str, out: str | None, tone_style: str, lexicon: 
 # ---------------------------------------------------------------------------------------------
 # vnocr eval
 
+
 @cli.command("eval")
 @click.argument("reference", type=click.Path(path_type=Path))
 @click.argument("hypothesis", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the figures as one JSON object on stdout (summary line on stderr).")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the figures as one JSON object on stdout (summary line on stderr).",
+)
 def eval_command(reference: Path, hypothesis: Path, as_json: bool) -> int:
     """Character and word error rates of HYPOTHESIS against REFERENCE (tone styles equal)."""
     from pipeline import evaluate
@@ -244,6 +340,7 @@ def eval_command(reference: Path, hypothesis: Path, as_json: bool) -> int:
 
 # ---------------------------------------------------------------------------------------------
 # vnocr doctor
+
 
 @cli.command("doctor")
 def doctor_command() -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,10 @@ from PIL import Image
 from pipeline.errors import DependencyError, OcrError
 
 TESSERACT_INSTALL = "sudo apt-get install tesseract-ocr"
+
+# Tesseract's OpenMP threads slow it down when cores are shared (batch workers, busy hosts):
+# one thread per Tesseract process is faster overall. Set OMP_THREAD_LIMIT to override.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
 def lang_install_command(lang: str) -> str:
@@ -59,8 +64,9 @@ def tesseract_info() -> TesseractInfo:
     except pytesseract.TesseractNotFoundError:
         raise DependencyError(f"tesseract is not installed ({TESSERACT_INSTALL})") from None
     except (pytesseract.TesseractError, OSError) as exc:
-        raise DependencyError(f"tesseract does not run ({exc}); reinstall it "
-                              f"({TESSERACT_INSTALL})") from None
+        raise DependencyError(
+            f"tesseract does not run ({exc}); reinstall it ({TESSERACT_INSTALL})"
+        ) from None
     return TesseractInfo(version=version, languages=languages)
 
 
@@ -69,8 +75,9 @@ def check_tesseract(lang: str) -> TesseractInfo:
     info = tesseract_info()
     for code in lang.split("+"):
         if code and code not in info.languages:
-            raise DependencyError(f"Tesseract language model '{code}' is not installed "
-                                  f"({lang_install_command(code)})")
+            raise DependencyError(
+                f"Tesseract language model '{code}' is not installed ({lang_install_command(code)})"
+            )
     return info
 
 
@@ -92,16 +99,22 @@ def words_from_data(data: dict[str, list[Any]]) -> list[Word]:
             conf = float(data["conf"][index])
         except (TypeError, ValueError):
             conf = -1.0
-        words.append(Word(
-            text=text,
-            conf=conf,
-            box=(_as_int(data["left"][index]), _as_int(data["top"][index]),
-                 _as_int(data["width"][index]), _as_int(data["height"][index])),
-            block=_as_int(data["block_num"][index]),
-            par=_as_int(data["par_num"][index]),
-            line=_as_int(data["line_num"][index]),
-            word=_as_int(data["word_num"][index]),
-        ))
+        words.append(
+            Word(
+                text=text,
+                conf=conf,
+                box=(
+                    _as_int(data["left"][index]),
+                    _as_int(data["top"][index]),
+                    _as_int(data["width"][index]),
+                    _as_int(data["height"][index]),
+                ),
+                block=_as_int(data["block_num"][index]),
+                par=_as_int(data["par_num"][index]),
+                line=_as_int(data["line_num"][index]),
+                word=_as_int(data["word_num"][index]),
+            )
+        )
     return words
 
 
@@ -145,8 +158,9 @@ def ocr_image(image: Image.Image, lang: str = "vie", psm: int = 3, dpi: int = 30
     """OCR one page image with Tesseract; `dpi` is used when the image carries no resolution."""
     config = f"--psm {int(psm)} --dpi {_image_dpi(image, dpi)}"
     try:
-        data = pytesseract.image_to_data(image, lang=lang, config=config,
-                                         output_type=pytesseract.Output.DICT)
+        data = pytesseract.image_to_data(
+            image, lang=lang, config=config, output_type=pytesseract.Output.DICT
+        )
     except pytesseract.TesseractNotFoundError:
         raise DependencyError(f"tesseract is not installed ({TESSERACT_INSTALL})") from None
     except pytesseract.TesseractError as exc:
@@ -154,8 +168,9 @@ def ocr_image(image: Image.Image, lang: str = "vie", psm: int = 3, dpi: int = 30
         missing = re.search(r"Failed loading language '([^']+)'", message)
         if missing:
             code = missing.group(1)
-            raise DependencyError(f"Tesseract language model '{code}' is not installed "
-                                  f"({lang_install_command(code)})") from None
+            raise DependencyError(
+                f"Tesseract language model '{code}' is not installed ({lang_install_command(code)})"
+            ) from None
         first = next((line for line in message.splitlines() if line.strip()), "unknown error")
         raise OcrError(f"tesseract failed: {first.strip()}") from None
     words = words_from_data(data)
