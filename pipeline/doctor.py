@@ -23,8 +23,9 @@ class Check:
 
 def _poppler_version() -> str:
     try:
-        done = subprocess.run(["pdftoppm", "-v"], capture_output=True, text=True, timeout=20,
-                              check=False)
+        done = subprocess.run(
+            ["pdftoppm", "-v"], capture_output=True, text=True, timeout=20, check=False
+        )
     except (OSError, subprocess.SubprocessError):
         return ""
     first = (done.stderr or done.stdout).strip().splitlines()
@@ -42,21 +43,37 @@ def run_checks() -> list[Check]:
     else:
         checks.append(Check("tesseract", True, f"version {info.version}"))
         languages = info.languages
-    models = (("vie", True, "Vietnamese model"),
-              ("osd", False, "orientation detection, used to turn rotated pages"),
-              ("eng", False, "English model, for --lang vie+eng"))
+    models = (
+        ("vie", True, "Vietnamese model"),
+        ("osd", False, "orientation detection, used to turn rotated pages"),
+        ("eng", False, "English model, for --lang vie+eng"),
+    )
     for code, required, what in models:
         present = code in languages
-        checks.append(Check(f"{code} model", present, what if present else f"missing ({what})",
-                            required=required, fix="" if present else lang_install_command(code)))
+        checks.append(
+            Check(
+                f"{code} model",
+                present,
+                what if present else f"missing ({what})",
+                required=required,
+                fix="" if present else lang_install_command(code),
+            )
+        )
     pdftoppm, pdfinfo = shutil.which("pdftoppm"), shutil.which("pdfinfo")
     if pdftoppm and pdfinfo:
         checks.append(Check("poppler", True, _poppler_version() or pdftoppm))
     else:
-        missing = " and ".join(name for name, where in (("pdftoppm", pdftoppm),
-                                                         ("pdfinfo", pdfinfo)) if not where)
-        checks.append(Check("poppler", False, f"{missing} not found (needed for PDF input)",
-                            fix="sudo apt-get install poppler-utils"))
+        missing = " and ".join(
+            name for name, where in (("pdftoppm", pdftoppm), ("pdfinfo", pdfinfo)) if not where
+        )
+        checks.append(
+            Check(
+                "poppler",
+                False,
+                f"{missing} not found (needed for PDF input)",
+                fix="sudo apt-get install poppler-utils",
+            )
+        )
     return checks
 
 

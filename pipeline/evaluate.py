@@ -63,5 +63,7 @@ def compare(reference: str, hypothesis: str) -> dict[str, Any]:
 
 def summary_line(figures: dict[str, Any]) -> str:
     """One line: `CER 3.21%  WER 9.80%  (ref 1234 chars, 250 words)`."""
-    return (f"CER {figures['cer'] * 100:.2f}%  WER {figures['wer'] * 100:.2f}%  "
-            f"(ref {figures['ref_chars']} chars, {figures['ref_words']} words)")
+    return (
+        f"CER {figures['cer'] * 100:.2f}%  WER {figures['wer'] * 100:.2f}%  "
+        f"(ref {figures['ref_chars']} chars, {figures['ref_words']} words)"
+    )

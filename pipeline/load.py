@@ -135,27 +135,45 @@ def _pdf_error(path: Path, exc: Exception, page: int | None = None) -> InputErro
     if isinstance(exc, PDFInfoNotInstalledError):
         return DependencyError(f"poppler (pdfinfo/pdftoppm) not found ({POPPLER_INSTALL})")
     if isinstance(exc, PDFPopplerTimeoutError):
-        return InputError("rendering the PDF timed out (the file may be corrupt)", path=str(path),
-                          page=page)
+        return InputError(
+            "rendering the PDF timed out (the file may be corrupt)", path=str(path), page=page
+        )
     message = str(exc)
     if "Incorrect password" in message or "password" in message.lower():
-        return InputError("PDF is encrypted with a password (decrypt it first, e.g. "
-                          "qpdf --decrypt --password=... in.pdf out.pdf)", path=str(path))
+        return InputError(
+            "PDF is encrypted with a password (decrypt it first, e.g. "
+            "qpdf --decrypt --password=... in.pdf out.pdf)",
+            path=str(path),
+        )
     if "Invalid page count 0" in message or "last page (0)" in message:
         return InputError("PDF has no pages (nothing to OCR)", path=str(path))
-    detail = next((line.strip() for line in message.splitlines()
-                   if line.strip() and not line.startswith("Unable to get page count")), "")
+    detail = next(
+        (
+            line.strip()
+            for line in message.splitlines()
+            if line.strip() and not line.startswith("Unable to get page count")
+        ),
+        "",
+    )
     detail = f": {detail}" if detail else ""
-    return InputError(f"corrupt or unreadable PDF{detail} (re-export or repair it, e.g. with qpdf)",
-                      path=str(path), page=page)
+    return InputError(
+        f"corrupt or unreadable PDF{detail} (re-export or repair it, e.g. with qpdf)",
+        path=str(path),
+        page=page,
+    )
 
 
 def _pdfinfo(path: Path, page: int | None = None) -> dict:
     try:
-        return pdf2image.pdfinfo_from_path(str(path), first_page=page, last_page=page,
-                                           timeout=PDF_TIMEOUT_SECONDS)
-    except (PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError,
-            PDFPopplerTimeoutError) as exc:
+        return pdf2image.pdfinfo_from_path(
+            str(path), first_page=page, last_page=page, timeout=PDF_TIMEOUT_SECONDS
+        )
+    except (
+        PDFInfoNotInstalledError,
+        PDFPageCountError,
+        PDFSyntaxError,
+        PDFPopplerTimeoutError,
+    ) as exc:
         raise _pdf_error(path, exc, page) from None
     except (ValueError, KeyError) as exc:  # pdf2image fails to parse odd pdfinfo output
         raise InputError(f"corrupt or unreadable PDF ({exc})", path=str(path)) from None
@@ -171,20 +189,23 @@ def _open_image(path: Path, max_pixels: int) -> Image.Image:
     except Image.DecompressionBombError:
         raise _too_big(path, None, None, max_pixels) from None
     except UnidentifiedImageError:
-        raise InputError("corrupt or unsupported image (re-scan or re-export it)",
-                         path=str(path)) from None
+        raise InputError(
+            "corrupt or unsupported image (re-scan or re-export it)", path=str(path)
+        ) from None
     except OSError as exc:
         raise InputError(f"cannot read image ({exc})", path=str(path)) from None
     return image
 
 
-def _too_big(path: Path, page: int | None, size: tuple[int, int] | None,
-             max_pixels: int) -> InputError:
+def _too_big(
+    path: Path, page: int | None, size: tuple[int, int] | None, max_pixels: int
+) -> InputError:
     dims = f"{size[0]}x{size[1]} = {size[0] * size[1] / 1e6:.0f} megapixels, " if size else ""
     return InputError(
         f"image too large ({dims}limit {max_pixels / 1e6:.0f} megapixels; "
         "scan at a lower dpi or raise the limit with --max-pixels)",
-        path=str(path), page=page,
+        path=str(path),
+        page=page,
     )
 
 
@@ -193,8 +214,9 @@ def count_pages(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> int:
     path = Path(path)
     kind = detect_kind(path)
     if kind == "text":
-        raise InputError("is a text file, not an image or PDF (use `vnocr correct` for text)",
-                         path=str(path))
+        raise InputError(
+            "is a text file, not an image or PDF (use `vnocr correct` for text)", path=str(path)
+        )
     if kind == "pdf":
         pages = int(_pdfinfo(path).get("Pages", 0))
         if pages < 1:
@@ -225,8 +247,9 @@ def _load_image_page(path: Path, page: int, max_pixels: int) -> Image.Image:
     try:
         frames = int(getattr(image, "n_frames", 1))
         if page > frames:
-            raise InputError(f"page {page} does not exist (the file has {frames} page(s))",
-                             path=str(path))
+            raise InputError(
+                f"page {page} does not exist (the file has {frames} page(s))", path=str(path)
+            )
         if page > 1:
             image.seek(page - 1)
         width, height = image.size
@@ -239,8 +262,9 @@ def _load_image_page(path: Path, page: int, max_pixels: int) -> Image.Image:
         except (OSError, SyntaxError, ValueError) as exc:
             reason = "truncated" if "truncated" in str(exc) else f"corrupt ({exc})"
             where = page if frames > 1 else None
-            raise InputError(f"image data is {reason} (re-scan or re-export it)",
-                             path=str(path), page=where) from None
+            raise InputError(
+                f"image data is {reason} (re-scan or re-export it)", path=str(path), page=where
+            ) from None
         return _to_page_image(image.copy())
     finally:
         image.close()
@@ -252,10 +276,13 @@ def _load_pdf_page(path: Path, page: int, dpi: int, max_pixels: int) -> Image.Im
     if total < 1:
         raise InputError("PDF has no pages (nothing to OCR)", path=str(path))
     if page > total:
-        raise InputError(f"page {page} does not exist (the PDF has {total} page(s))",
-                         path=str(path))
-    size_text = next((value for key, value in info.items()
-                      if key.startswith("Page") and key.endswith("size")), "")
+        raise InputError(
+            f"page {page} does not exist (the PDF has {total} page(s))", path=str(path)
+        )
+    size_text = next(
+        (value for key, value in info.items() if key.startswith("Page") and key.endswith("size")),
+        "",
+    )
     match = re.match(r"\s*([\d.]+)\s*x\s*([\d.]+)", str(size_text))
     if match:
         width = round(float(match.group(1)) / 72 * dpi)
@@ -263,38 +290,47 @@ def _load_pdf_page(path: Path, page: int, dpi: int, max_pixels: int) -> Image.Im
         if width * height > max_pixels:
             raise _too_big(path, page, (width, height), max_pixels)
     try:
-        images = pdf2image.convert_from_path(str(path), dpi=dpi, first_page=page, last_page=page,
-                                             timeout=PDF_TIMEOUT_SECONDS)
-    except (PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError,
-            PDFPopplerTimeoutError) as exc:
+        images = pdf2image.convert_from_path(
+            str(path), dpi=dpi, first_page=page, last_page=page, timeout=PDF_TIMEOUT_SECONDS
+        )
+    except (
+        PDFInfoNotInstalledError,
+        PDFPageCountError,
+        PDFSyntaxError,
+        PDFPopplerTimeoutError,
+    ) as exc:
         raise _pdf_error(path, exc, page) from None
     except Image.DecompressionBombError:
         raise _too_big(path, page, None, max_pixels) from None
     except OSError as exc:
         raise InputError(f"cannot render PDF page ({exc})", path=str(path), page=page) from None
     if not images:
-        raise InputError("PDF page could not be rendered (the file may be corrupt)",
-                         path=str(path), page=page)
+        raise InputError(
+            "PDF page could not be rendered (the file may be corrupt)", path=str(path), page=page
+        )
     return _to_page_image(images[0])
 
 
-def load_page(path: str | Path, page: int, dpi: int = 300,
-              max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
+def load_page(
+    path: str | Path, page: int, dpi: int = 300, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> Image.Image:
     """Load page `page` (1-based) of an image or PDF as a PIL image (PDFs rendered at `dpi`)."""
     path = Path(path)
     if page < 1:
         raise UsageError(f"page numbers start at 1 (got {page})")
     kind = detect_kind(path)
     if kind == "text":
-        raise InputError("is a text file, not an image or PDF (use `vnocr correct` for text)",
-                         path=str(path))
+        raise InputError(
+            "is a text file, not an image or PDF (use `vnocr correct` for text)", path=str(path)
+        )
     if kind == "pdf":
         return _load_pdf_page(path, page, dpi, max_pixels)
     return _load_image_page(path, page, max_pixels)
 
 
-def select_pages(path: str | Path, pages: Iterable[int] | None,
-                 max_pixels: int = DEFAULT_MAX_PIXELS) -> list[int]:
+def select_pages(
+    path: str | Path, pages: Iterable[int] | None, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> list[int]:
     """The pages to process: all of them, or `pages` checked against the page count."""
     total = count_pages(path, max_pixels)
     if pages is None:
@@ -302,13 +338,18 @@ def select_pages(path: str | Path, pages: Iterable[int] | None,
     wanted = list(pages)
     missing = [page for page in wanted if page > total]
     if missing:
-        raise InputError(f"page {missing[0]} does not exist (the file has {total} page(s))",
-                         path=str(path))
+        raise InputError(
+            f"page {missing[0]} does not exist (the file has {total} page(s))", path=str(path)
+        )
     return wanted
 
 
-def iter_pages(path: str | Path, pages: Iterable[int] | None = None, dpi: int = 300,
-               max_pixels: int = DEFAULT_MAX_PIXELS) -> Iterator[tuple[int, Image.Image]]:
+def iter_pages(
+    path: str | Path,
+    pages: Iterable[int] | None = None,
+    dpi: int = 300,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> Iterator[tuple[int, Image.Image]]:
     """Yield (page number, image) for the selected pages, loading one page at a time."""
     for page in select_pages(path, pages, max_pixels):
         yield page, load_page(path, page, dpi, max_pixels)
@@ -324,15 +365,20 @@ def decode_text(data: bytes, name: str) -> str:
             try:
                 text = data.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise InputError(f"invalid {encoding.upper()} at byte offset {exc.start} "
-                                 "(re-save the file as UTF-8)", path=name) from None
+                raise InputError(
+                    f"invalid {encoding.upper()} at byte offset {exc.start} "
+                    "(re-save the file as UTF-8)",
+                    path=name,
+                ) from None
             return text.lstrip("\ufeff")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        bad = data[exc.start:exc.start + 1].hex()
-        raise InputError(f"not valid UTF-8: byte 0x{bad} at byte offset {exc.start} "
-                         "(re-save the file as UTF-8)", path=name) from None
+        bad = data[exc.start : exc.start + 1].hex()
+        raise InputError(
+            f"not valid UTF-8: byte 0x{bad} at byte offset {exc.start} (re-save the file as UTF-8)",
+            path=name,
+        ) from None
 
 
 def read_text(path: str | Path) -> str:

@@ -44,8 +44,9 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str = "utf-8") -> I
     try:
         fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except FileNotFoundError:
-        raise OutputError("cannot write: the folder does not exist (create it first)",
-                          path=str(target)) from None
+        raise OutputError(
+            "cannot write: the folder does not exist (create it first)", path=str(target)
+        ) from None
     except OSError as exc:
         raise OutputError(f"cannot write ({exc.strerror})", path=str(target)) from None
     temp = Path(temp_name)
