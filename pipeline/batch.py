@@ -242,9 +242,11 @@ class TaskOutcome:
     child_rss_kb: int = 0
 
 
-def _message(exc: BaseException) -> str:
+def _message(exc: BaseException, path: str = "") -> str:
+    """One-line reason; the document's own path is left out (the report names it)."""
     if isinstance(exc, VnocrError):
-        return str(exc)
+        text = str(exc)
+        return text.removeprefix(f"{path}: ").removeprefix(f"{path}, ") if path else text
     if isinstance(exc, OSError) and exc.strerror:
         return f"{exc.strerror} ({exc.filename})" if exc.filename else exc.strerror
     return f"{type(exc).__name__}: {exc}"
@@ -257,7 +259,7 @@ def probe(path: str, settings: Settings) -> Probe:
         tasks = 1 if kind == "text" else load.count_pages(path, settings.max_pixels)
         return Probe(kind, tasks, manifest.file_sha256(path))
     except Exception as exc:  # any failure is this document's error
-        return Probe(error=_message(exc))
+        return Probe(error=_message(exc, path))
 
 
 def _usage() -> tuple[int, int]:
@@ -274,7 +276,7 @@ def page_task(path: str, page: int, settings: Settings) -> TaskOutcome:
     try:
         outcome.results.append(api.process_page(path, page, settings, corrector))
     except Exception as exc:
-        message = _message(exc)
+        message = _message(exc, path)
         if f"page {page}" not in message:
             message = f"page {page}: {message}"
         outcome.error = message
@@ -303,7 +305,7 @@ def text_task(path: str, settings: Settings) -> TaskOutcome:
                 source=path, page=number, text=correction.text, raw_text=raw, confidence=None,
                 changes=correction.changes, seconds=round(time.perf_counter() - started, 3)))
     except Exception as exc:
-        outcome.error = _message(exc)
+        outcome.error = _message(exc, path)
         outcome.results.clear()
     outcome.correct_seconds = (corrector.seconds - before) if corrector else 0.0
     outcome.rss_kb, outcome.child_rss_kb = _usage()

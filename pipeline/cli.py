@@ -357,6 +357,92 @@ def doctor_command() -> int:
 # More commands (batch, index, search, lexicon build) are added below by their modules' owners:
 # keep each one a small function that parses options and calls its module.
 
+# ---------------------------------------------------------------------------------------------
+# vnocr batch / index / search (issue 4: pipeline.batch, pipeline.search)
+
+
+@cli.command("batch")
+@click.argument("in_dir", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(path_type=Path),
+              help="Output folder (mirrors IN_DIR; holds the manifest and errors.jsonl).")
+@click.option("--jobs", "-j", type=click.IntRange(1), default=None,
+              help="Worker processes [default: all cores].")
+@click.option("--format", "formats", default="txt,jsonl", show_default=True,
+              help="Output formats, comma-separated: txt, jsonl.")
+@click.option("--index", "index_db", type=click.Path(path_type=Path), default=None,
+              help="Also keep this search index (SQLite FTS5) up to date.")
+@click.option("--no-correct", is_flag=True, help="Write the raw OCR text, no correction.")
+@click.option("--lang", default="vie", show_default=True, help="Tesseract language(s).")
+@click.option("--dpi", type=click.IntRange(50, 1200), default=300, show_default=True,
+              help="Resolution PDFs are rendered at.")
+@click.option("--psm", type=click.IntRange(0, 13), default=3, show_default=True,
+              help="Tesseract page segmentation mode.")
+@tone_style_option
+@lexicon_option
+@click.option("--preprocess", default="auto", show_default=True, help="Image clean-up mode.")
+@click.option("--max-pixels", type=click.IntRange(1), default=DEFAULT_MAX_PIXELS,
+              envvar="VNOCR_MAX_PIXELS", help="Refuse page images larger than this.")
+def batch_command(in_dir: Path, out_dir: Path, jobs: int | None, formats: str,
+                  index_db: Path | None, no_correct: bool, lang: str, dpi: int, psm: int,
+                  tone_style: str, lexicon: Path | None, preprocess: str,
+                  max_pixels: int) -> int:
+    """Convert a folder tree of PDFs, images and OCR .txt files (parallel, resumable)."""
+    from pipeline import batch
+
+    settings = Settings(lang=lang, psm=psm, dpi=dpi, correct=not no_correct,
+                        tone_style=tone_style, lexicon=lexicon, preprocess=preprocess,
+                        max_pixels=max_pixels)
+    fmts = tuple(dict.fromkeys(f.strip() for f in formats.split(",") if f.strip()))
+    options = batch.BatchOptions(in_dir, out_dir, settings, fmts or batch.FORMATS,
+                                 jobs or batch.default_jobs(), index_db)
+    summary = batch.run_batch(options)
+    for line in summary.lines():
+        click.echo(line, err=True)
+    if summary.errors:
+        click.echo(f"failures listed in {out_dir / batch.ERRORS_NAME}", err=True)
+    return summary.exit_code
+
+
+@cli.command("index")
+@click.argument("out_dir", type=click.Path(path_type=Path))
+@click.option("--db", required=True, type=click.Path(path_type=Path),
+              help="The index database (created if missing).")
+def index_command(out_dir: Path, db: Path) -> int:
+    """Index a batch output folder for search (incremental)."""
+    from pipeline import search
+
+    stats = search.index_tree(out_dir, db)
+    for message in stats.errors:
+        error(message)
+    click.echo(f"indexed {stats.indexed} document(s) ({stats.pages} pages), "
+               f"{stats.unchanged} unchanged, {stats.removed} removed", err=True)
+    return ExitCode.FAILED if stats.errors else ExitCode.OK
+
+
+@cli.command("search")
+@click.argument("query")
+@click.option("--db", required=True, type=click.Path(path_type=Path), help="Index database.")
+@click.option("--exact", is_flag=True, help="Match diacritics exactly (default: ignore them).")
+@click.option("--limit", type=click.IntRange(1), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
+def search_command(query: str, db: Path, exact: bool, limit: int, as_json: bool) -> int:
+    """Search the index: words, "phrases", prefix*, AND/OR/NOT; accents optional."""
+    from pipeline import search
+
+    tty = sys.stdout.isatty() and not as_json
+    mark = ("\x1b[1m", "\x1b[0m") if tty else ("[", "]")
+    hits = search.search(db, query, exact=exact, limit=limit, mark=mark)
+    for hit in hits:
+        if as_json:
+            click.echo(json.dumps({"document": hit.source, "output": hit.path, "page": hit.page,
+                                   "score": hit.score, "snippet": hit.snippet},
+                                  ensure_ascii=False))
+        else:
+            click.echo(f"{hit.source}  page {hit.page}  ({hit.score:.2f})\n    {hit.snippet}")
+    if not hits and not as_json:
+        click.echo("no matches", err=True)
+    return ExitCode.OK
+
 
 def run(argv: list[str] | None = None) -> Any:
     """Run the CLI with `argv` (for tests and embedding); raises SystemExit with the exit code."""
