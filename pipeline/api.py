@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline import load, ocr, preprocess
-from pipeline.errors import VnocrError
+from pipeline.errors import DependencyError, VnocrError
 from pipeline.normalize import clean_unicode
 from pipeline.settings import Settings
 
@@ -34,7 +34,12 @@ def make_corrector(settings: Settings) -> Corrector:
     """The Corrector for these settings (build one per process and reuse it)."""
     from pipeline.correct import CorrectOptions, Corrector
 
-    return Corrector(CorrectOptions(tone_style=settings.tone_style, lexicon=settings.lexicon))
+    try:
+        return Corrector(CorrectOptions(tone_style=settings.tone_style, lexicon=settings.lexicon))
+    except OSError as exc:  # a model or lexicon file is missing or unreadable
+        raise DependencyError(
+            f"cannot load the correction models ({exc}); use --no-correct to skip correction"
+        ) from None
 
 
 def _locate(exc: VnocrError, path: str | Path, page: int | None) -> VnocrError:

@@ -1,0 +1,50 @@
+# vnocr developer tasks. Every target is idempotent: run them as often as you like.
+#   make install   system packages (only the missing ones), .venv, editable install with dev tools
+#   make demo      OCR the clean sample page and print its text
+#   make test      ruff, then the test suite (unit, CLI and end-to-end on the samples)
+
+SHELL := /bin/bash
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng poppler-utils hunspell-vi fonts-noto-core
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+INSTALL_STAMP := $(VENV)/.vnocr-installed
+DEMO_SAMPLE := samples/report_clean.png
+
+.PHONY: install system-deps demo test samples benchmark clean
+
+install: system-deps $(INSTALL_STAMP)
+
+system-deps:
+	@missing=""; \
+	for package in $(APT_PACKAGES); do \
+		dpkg -s "$$package" >/dev/null 2>&1 || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing missing system packages:$$missing"; \
+		$(SUDO) apt-get update && $(SUDO) apt-get install -y $$missing; \
+	fi
+
+$(PYTHON):
+	python3 -m venv $(VENV)
+
+# Re-run pip only when the package metadata changes (or the venv is new).
+$(INSTALL_STAMP): pyproject.toml | $(PYTHON)
+	$(PYTHON) -m pip install -e '.[dev]'
+	touch $@
+
+demo: install
+	$(VENV)/bin/vnocr ocr $(DEMO_SAMPLE)
+
+test: install
+	$(VENV)/bin/ruff check pipeline tests scripts
+	$(VENV)/bin/pytest -q
+
+samples: install
+	$(PYTHON) scripts/make_samples.py
+
+benchmark: install
+	$(PYTHON) scripts/benchmark_ocr_raw.py
+
+clean:
+	rm -rf .pytest_cache .ruff_cache build dist
