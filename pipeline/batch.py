@@ -30,7 +30,7 @@ from tqdm import tqdm
 
 from pipeline import api, load, manifest, ocr, search
 from pipeline.correct import Correction
-from pipeline.errors import ExitCode, InputError, UsageError, VnocrError
+from pipeline.errors import DependencyError, ExitCode, InputError, UsageError, VnocrError
 from pipeline.normalize import clean_unicode
 from pipeline.outputs import atomic_write, format_txt, page_record
 from pipeline.settings import Settings
@@ -206,18 +206,44 @@ def _ignore_sigint(signum: int, frame: Any) -> None:
     """Workers leave Ctrl-C to the parent (a handler, not SIG_IGN: tesseract still gets it)."""
 
 
+def build_corrector(settings: Settings) -> TimedCorrector | None:
+    """The (timed) Corrector for these settings, None if correction is off.
+
+    Raises DependencyError with the reason if the correction models cannot be loaded.
+    """
+    if not settings.correct:
+        return None
+    try:
+        return TimedCorrector(api.make_corrector(settings))
+    except VnocrError:
+        raise
+    except Exception as exc:
+        raise DependencyError(f"cannot load the correction models ({_message(exc)})") from None
+
+
 def init_worker(settings: Settings) -> None:
-    """Worker initializer: one thread for Tesseract, one Corrector for the worker's life."""
+    """Worker initializer: one thread for Tesseract, one Corrector for the worker's life.
+
+    With the fork start method the Corrector built by the parent is inherited (copy-on-write).
+    """
     signal.signal(signal.SIGINT, _ignore_sigint)
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    if _WORKER.get("settings") == settings and "corrector" in _WORKER:
+        return
+    _WORKER.pop("init_error", None)
     _WORKER["settings"] = settings
-    _WORKER["corrector"] = TimedCorrector(api.make_corrector(settings)) if settings.correct \
-        else None
+    try:
+        _WORKER["corrector"] = build_corrector(settings)
+    except Exception as exc:
+        _WORKER["corrector"] = None
+        _WORKER["init_error"] = _message(exc)
 
 
 def _corrector() -> TimedCorrector | None:
-    if "settings" not in _WORKER:  # called outside a pool (tests, jobs run inline)
+    if "settings" not in _WORKER:  # called outside a pool (tests)
         init_worker(Settings())
+    if "init_error" in _WORKER:
+        raise DependencyError(_WORKER["init_error"])
     return _WORKER["corrector"]
 
 
@@ -270,10 +296,12 @@ def _usage() -> tuple[int, int]:
 
 def page_task(path: str, page: int, settings: Settings) -> TaskOutcome:
     """OCR and correct one page (worker side)."""
-    corrector = _corrector()
-    before = corrector.seconds if corrector else 0.0
     outcome = TaskOutcome()
+    corrector = None
+    before = 0.0
     try:
+        corrector = _corrector()
+        before = corrector.seconds if corrector else 0.0
         outcome.results.append(api.process_page(path, page, settings, corrector))
     except Exception as exc:
         message = _message(exc, path)
@@ -287,10 +315,12 @@ def page_task(path: str, page: int, settings: Settings) -> TaskOutcome:
 
 def text_task(path: str, settings: Settings) -> TaskOutcome:
     """Correct an OCR text file (worker side); form feeds separate its pages."""
-    corrector = _corrector()
-    before = corrector.seconds if corrector else 0.0
     outcome = TaskOutcome()
+    corrector = None
+    before = 0.0
     try:
+        corrector = _corrector()
+        before = corrector.seconds if corrector else 0.0
         pages = load.read_text(path).split("\f")
         if len(pages) > 1 and not pages[-1].strip():
             pages.pop()
@@ -456,6 +486,9 @@ class BatchRun:
                 if self.options.index_db is not None:
                     self.index_conn = search.connect(self.options.index_db, create=True)
                     search.ensure_fold_version(self.index_conn)
+                if docs:
+                    _WORKER["settings"] = self.settings
+                    _WORKER["corrector"] = build_corrector(self.settings)
                 self.process(docs, db)
                 status = "failed" if self.summary.failed else "finished"
             except KeyboardInterrupt:
