@@ -18,6 +18,7 @@ import re
 import resource
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -173,9 +174,11 @@ def _lock(out_dir: Path) -> Iterator[None]:
         except BlockingIOError:
             raise UsageError("another vnocr batch is writing into this folder",
                              path=str(out_dir)) from None
+        _WORKER["lock_fd"] = handle.fileno()  # forked workers close their copy
         try:
             yield
         finally:
+            _WORKER.pop("lock_fd", None)
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
@@ -221,6 +224,13 @@ def build_corrector(settings: Settings) -> TimedCorrector | None:
         raise DependencyError(f"cannot load the correction models ({_message(exc)})") from None
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Worker watchdog: exit when the batch process is gone (e.g. killed with kill -9)."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
 def init_worker(settings: Settings) -> None:
     """Worker initializer: one thread for Tesseract, one Corrector for the worker's life.
 
@@ -228,6 +238,11 @@ def init_worker(settings: Settings) -> None:
     """
     signal.signal(signal.SIGINT, _ignore_sigint)
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    lock_fd = _WORKER.pop("lock_fd", None)
+    if lock_fd is not None:  # inherited by fork: the lock must die with the parent
+        with contextlib.suppress(OSError):
+            os.close(lock_fd)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     if _WORKER.get("settings") == settings and "corrector" in _WORKER:
         return
     _WORKER.pop("init_error", None)
