@@ -93,7 +93,7 @@ explain_option = click.option(
 
 
 def _binary_stdout() -> IO[bytes]:
-    return click.get_binary_stream("stdout")
+    return sys.stdout.buffer
 
 
 @contextmanager
@@ -293,12 +293,11 @@ def correct_command(
 ) -> int:
     """Restore diacritics in a UTF-8 text file ('-' = stdin); one output line per input line."""
     settings = Settings(tone_style=tone_style, lexicon=lexicon)
-    corrector = api.make_corrector(settings)
     if input_path == "-":
-        text = load.decode_text(click.get_binary_stream("stdin").read(), "<stdin>")
-        correction = api.correct_text(text, corrector)
+        text = load.decode_text(sys.stdin.buffer.read(), "<stdin>")
     else:
-        correction = api.correct_file(input_path, settings, corrector)
+        text = load.read_text(input_path)  # bad input fails before the models are loaded
+    correction = api.correct_text(text, api.make_corrector(settings))
     with open_output(out) as stream:
         stream.write(correction.text.encode("utf-8"))
     if explain:
