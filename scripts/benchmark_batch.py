@@ -1,0 +1,170 @@
+"""Benchmark `vnocr batch` and `vnocr search`; prints one table.
+
+    .venv/bin/python scripts/benchmark_batch.py [--pages 40] [--search-pages 10000]
+
+Batch: renders N Vietnamese pages (scripts/pagegen.py, "scan" degradation) and converts them with
+--jobs 1 and --jobs 2, against the plain `tesseract IMAGE - -l vie` CLI run over the same pages
+one at a time in the same run. Search: indexes synthetic page texts built from wordfreq's
+Vietnamese word list (no OCR) and times random accent-folded queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from pipeline import batch, search  # noqa: E402
+from pipeline.errors import VnocrError  # noqa: E402
+from pipeline.settings import Settings  # noqa: E402
+
+
+def vietnamese_words(count: int = 5000) -> tuple[list[str], list[float]]:
+    """Top `count` Vietnamese words and cumulative Zipf weights (wordfreq)."""
+    import wordfreq
+
+    words = [w for w in wordfreq.top_n_list("vi", count) if w.isalpha()]
+    total, cumulative = 0.0, []
+    for rank in range(len(words)):
+        total += 1.0 / (rank + 1)
+        cumulative.append(total)
+    return words, cumulative
+
+
+def page_lines(rng: random.Random, words: list[str], weights: list[float], lines: int,
+               per_line: int = 9) -> list[str]:
+    """Random sentences from the word list."""
+    return [" ".join(rng.choices(words, cum_weights=weights, k=per_line)).capitalize()
+            for _ in range(lines)]
+
+
+def render_pages(folder: Path, count: int, seed: int = 7) -> list[Path]:
+    """Render `count` scan-like pages as PNG files."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    import pagegen
+
+    fonts = pagegen.find_fonts()
+    if not fonts:
+        raise SystemExit("no font with Vietnamese glyphs found (install fonts-dejavu)")
+    rng = random.Random(seed)
+    words, weights = vietnamese_words()
+    paths = []
+    for number in range(count):
+        image = pagegen.render_page(page_lines(rng, words, weights, 14), fonts[0], 12)
+        image = pagegen.degrade(image, "scan", seed=number)
+        path = folder / f"tập {number // 10}" / f"trang {number:03d}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        image.save(path, dpi=(300, 300))
+        paths.append(path)
+    return paths
+
+
+def plain_tesseract(paths: list[Path]) -> float:
+    """Seconds for `tesseract IMAGE - -l vie` over the pages, one at a time."""
+    started = time.perf_counter()
+    for path in paths:
+        subprocess.run(["tesseract", str(path), "-", "-l", "vie"], check=True,
+                       capture_output=True)
+    return time.perf_counter() - started
+
+
+def run_batch(src: Path, out: Path, jobs: int, correct: bool) -> batch.BatchSummary:
+    """One batch run into a fresh folder."""
+    options = batch.BatchOptions(src, out, Settings(correct=correct), ("txt", "jsonl"), jobs,
+                                 log=lambda line: None, progress=False)
+    return batch.run_batch(options)
+
+
+def search_benchmark(pages: int, queries: int, folder: Path) -> dict[str, float]:
+    """Index synthetic pages, then time random queries (p50/p95 ms) and size per page."""
+    rng = random.Random(11)
+    words, weights = vietnamese_words()
+    db = folder / "search.sqlite"
+    conn = search.connect(db, create=True)
+    search.ensure_fold_version(conn)
+    per_doc = 50
+    index_seconds = 0.0
+    for doc in range(pages // per_doc):
+        texts = [(page + 1, "\n".join(page_lines(rng, words, weights, 30)))
+                 for page in range(per_doc)]
+        started = time.perf_counter()
+        search.index_pages(conn, "/bench", f"doc{doc:05d}.jsonl", f"doc{doc:05d}.pdf", texts)
+        index_seconds += time.perf_counter() - started
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("INSERT INTO pages_fts (pages_fts) VALUES ('optimize')")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    size = db.stat().st_size
+    mid = words[50:2000]
+    timings = []
+    for number in range(queries):
+        terms = [search.fold(word) for word in rng.sample(mid, rng.choice([1, 2, 3]))]
+        query = " ".join(terms) if number % 4 else f'"{terms[0]}" OR {terms[-1][:3]}*'
+        started = time.perf_counter()
+        search.search(db, query, limit=10)
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return {"p50": statistics.median(timings), "p95": timings[int(len(timings) * 0.95) - 1],
+            "bytes_per_page": size / pages, "index_seconds": index_seconds}
+
+
+def main() -> None:
+    """Run both benchmarks and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=40)
+    parser.add_argument("--search-pages", type=int, default=10000)
+    parser.add_argument("--queries", type=int, default=200)
+    args = parser.parse_args()
+    rows: list[tuple[str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="vnocr-bench-") as tmp:
+        folder = Path(tmp)
+        paths = render_pages(folder / "in", args.pages)
+        correct = True
+        try:
+            batch.build_corrector(Settings())
+        except VnocrError as exc:
+            correct = False
+            print(f"note: correction off ({exc})", file=sys.stderr)
+        plain = plain_tesseract(paths)
+        plain_rate = len(paths) / plain * 60
+        rows.append((f"plain `tesseract IMG - -l vie`, {len(paths)} pages, sequential",
+                     f"{plain_rate:.1f} pages/min"))
+        for jobs in (1, 2):
+            summary = run_batch(folder / "in", folder / f"out{jobs}", jobs, correct)
+            assert summary.done == len(paths), summary.errors
+            rate = summary.pages / summary.elapsed * 60
+            share = (summary.correct_seconds / summary.page_seconds * 100
+                     if summary.page_seconds else 0.0)
+            rows.append((f"vnocr batch --jobs {jobs} ({'with' if correct else 'no'} correction)",
+                         f"{rate:.1f} pages/min = {rate / plain_rate:.2f} x plain tesseract"))
+            rows.append((f"  share of page time in correction (--jobs {jobs})", f"{share:.1f} %"))
+            rows.append((f"  peak RSS per worker / per tesseract (--jobs {jobs})",
+                         f"{summary.peak_worker_rss_kb / 1024:.0f} MB / "
+                         f"{summary.peak_tesseract_rss_kb / 1024:.0f} MB"))
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        rows.append(("  peak RSS of any child process (RUSAGE_CHILDREN)",
+                     f"{children / 1024:.0f} MB"))
+        figures = search_benchmark(args.search_pages, args.queries, folder)
+        rows.append((f"search index build, {args.search_pages} pages",
+                     f"{figures['index_seconds']:.1f} s"))
+        rows.append((f"search latency p50 / p95 ({args.queries} queries, top 10, snippets)",
+                     f"{figures['p50']:.1f} ms / {figures['p95']:.1f} ms"))
+        rows.append(("index size per page", f"{figures['bytes_per_page'] / 1024:.1f} KiB"))
+    width = max(len(name) for name, _ in rows)
+    print(f"{'measure'.ljust(width)}  value")
+    print(f"{'-' * width}  {'-' * 40}")
+    for name, value in rows:
+        print(f"{name.ljust(width)}  {value}")
+
+
+if __name__ == "__main__":
+    main()
