@@ -32,8 +32,10 @@ def main() -> None:
     settings = Settings(lang=args.lang, psm=args.psm, correct=False, preprocess=args.preprocess)
 
     header = f"{'sample':<18} {'pages':>5} {'CER':>7} {'WER':>7} {'seconds':>8} {'pages/min':>9}"
-    print(f"raw OCR (--no-correct, --preprocess {args.preprocess}, --psm {args.psm}, "
-          f"OMP_THREAD_LIMIT={os.environ.get('OMP_THREAD_LIMIT', '1')}, {os.cpu_count()} cores)")
+    print(
+        f"raw OCR (--no-correct, --preprocess {args.preprocess}, --psm {args.psm}, "
+        f"OMP_THREAD_LIMIT={os.environ.get('OMP_THREAD_LIMIT', '1')}, {os.cpu_count()} cores)"
+    )
     print(header)
     print("-" * len(header))
     total_pages, total_seconds = 0, 0.0
@@ -46,11 +48,15 @@ def main() -> None:
         figures = evaluate.compare(truth, format_txt(results))
         total_pages += len(results)
         total_seconds += seconds
-        print(f"{name:<18} {len(results):>5} {figures['cer']:>7.2%} {figures['wer']:>7.2%} "
-              f"{seconds:>8.1f} {60 * len(results) / seconds:>9.1f}")
+        print(
+            f"{name:<18} {len(results):>5} {figures['cer']:>7.2%} {figures['wer']:>7.2%} "
+            f"{seconds:>8.1f} {60 * len(results) / seconds:>9.1f}"
+        )
     print("-" * len(header))
-    print(f"{'total':<18} {total_pages:>5} {'':>7} {'':>7} {total_seconds:>8.1f} "
-          f"{60 * total_pages / total_seconds:>9.1f}")
+    print(
+        f"{'total':<18} {total_pages:>5} {'':>7} {'':>7} {total_seconds:>8.1f} "
+        f"{60 * total_pages / total_seconds:>9.1f}"
+    )
 
 
 if __name__ == "__main__":

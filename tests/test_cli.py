@@ -53,8 +53,9 @@ def test_ocr_prints_text(stub_tesseract, make_image):
 
 def test_ocr_pages_of_tiff_and_pdf(stub_tesseract, tmp_path, make_pdf):
     tiff = tmp_path / "two.tif"
-    Image.new("L", (100, 50), 255).save(tiff, save_all=True,
-                                       append_images=[Image.new("L", (120, 60), 255)])
+    Image.new("L", (100, 50), 255).save(
+        tiff, save_all=True, append_images=[Image.new("L", (120, 60), 255)]
+    )
     pdf = make_pdf(pages=3)
     result = run("ocr", "--no-correct", "--dpi", "72", "--pages", "2", str(tiff), str(pdf))
     assert result.exit_code == 0, result.stderr
@@ -65,8 +66,17 @@ def test_ocr_pages_of_tiff_and_pdf(stub_tesseract, tmp_path, make_pdf):
 
 def test_ocr_jsonl_records(stub_tesseract, make_pdf, tmp_path):
     out = tmp_path / "out.jsonl"
-    result = run("ocr", "--no-correct", "--dpi", "72", "--format", "jsonl", "-o", str(out),
-                 str(make_pdf(pages=2)))
+    result = run(
+        "ocr",
+        "--no-correct",
+        "--dpi",
+        "72",
+        "--format",
+        "jsonl",
+        "-o",
+        str(out),
+        str(make_pdf(pages=2)),
+    )
     assert result.exit_code == 0, result.stderr
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [record["page"] for record in records] == [1, 2]
@@ -112,8 +122,7 @@ def bad_inputs(tmp_path: Path, make_image, make_pdf) -> dict[str, tuple[Path, st
     }
 
 
-def test_ocr_each_bad_input_is_one_line_and_exit_1(stub_tesseract, tmp_path, make_image,
-                                                   make_pdf):
+def test_ocr_each_bad_input_is_one_line_and_exit_1(stub_tesseract, tmp_path, make_image, make_pdf):
     for kind, (path, words) in bad_inputs(tmp_path, make_image, make_pdf).items():
         result = run("ocr", "--no-correct", str(path))
         assert result.exit_code == 1, kind
@@ -122,13 +131,13 @@ def test_ocr_each_bad_input_is_one_line_and_exit_1(stub_tesseract, tmp_path, mak
         assert result.stdout == ""
 
 
-def test_ocr_bad_inputs_do_not_stop_the_good_ones(stub_tesseract, tmp_path, make_image,
-                                                  make_pdf):
+def test_ocr_bad_inputs_do_not_stop_the_good_ones(stub_tesseract, tmp_path, make_image, make_pdf):
     bad = [path for path, _ in bad_inputs(tmp_path, make_image, make_pdf).values()]
     good_first, good_last = make_image("first.png"), make_image("last.png", size=(700, 100))
     out = tmp_path / "out.txt"
-    result = run("ocr", "--no-correct", "-o", str(out), str(good_first), *map(str, bad),
-                 str(good_last))
+    result = run(
+        "ocr", "--no-correct", "-o", str(out), str(good_first), *map(str, bad), str(good_last)
+    )
     assert result.exit_code == 1
     assert len(error_lines(result.stderr)) == len(bad)
     assert out.read_text(encoding="utf-8") == "600x160\n\f700x100\n"
@@ -180,7 +189,8 @@ def test_ocr_without_tesseract(monkeypatch, make_image):
         ocr.tesseract_info.cache_clear()
     assert result.exit_code == 1
     assert result.stderr.strip() == (
-        "vnocr: error: tesseract is not installed (sudo apt-get install tesseract-ocr)")
+        "vnocr: error: tesseract is not installed (sudo apt-get install tesseract-ocr)"
+    )
 
 
 def test_ocr_without_vie_model(monkeypatch, make_image):
@@ -211,7 +221,9 @@ def test_ocr_sigint_real_process(vnocr_bin, samples_dir, tmp_path):
     out = tmp_path / "out.txt"
     process = subprocess.Popen(
         [vnocr_bin, "ocr", "--no-correct", "-o", str(out), str(samples_dir / "decision_3p.pdf")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 30
     while no_temp_files(tmp_path) and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)
@@ -344,10 +356,12 @@ def test_doctor_without_tesseract(monkeypatch):
 
 
 def test_subprocess_exit_codes(vnocr_bin, tmp_path):
-    missing = subprocess.run([vnocr_bin, "ocr", str(tmp_path / "x.png")], capture_output=True,
-                             text=True, check=False)
+    missing = subprocess.run(
+        [vnocr_bin, "ocr", str(tmp_path / "x.png")], capture_output=True, text=True, check=False
+    )
     assert missing.returncode == 1
     assert missing.stderr == f"vnocr: error: {tmp_path / 'x.png'}: no such file (check the path)\n"
-    usage = subprocess.run([vnocr_bin, "ocr", "--pages", "0", "x.png"], capture_output=True,
-                           text=True, check=False)
+    usage = subprocess.run(
+        [vnocr_bin, "ocr", "--pages", "0", "x.png"], capture_output=True, text=True, check=False
+    )
     assert usage.returncode == 2

@@ -23,8 +23,14 @@ PAGE_CER_BOUND = 0.015  # single pages of the TIFF and PDF: measured <= 0.0030
 
 
 def vnocr(vnocr_bin: str, *args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([vnocr_bin, *args], capture_output=True, text=True, encoding="utf-8",
-                          timeout=300, check=False)
+    done = subprocess.run(
+        [vnocr_bin, *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     return done

@@ -28,8 +28,13 @@ def test_diacritic_error_counts_one_character():
 
 @pytest.mark.parametrize(
     ("old", "new"),
-    [("hòa", "hoà"), ("thủy", "thuỷ"), ("khỏe", "khoẻ"), ("Hòa Bình", "Hoà Bình"),
-     ("THỦY LỢI", "THUỶ LỢI")],
+    [
+        ("hòa", "hoà"),
+        ("thủy", "thuỷ"),
+        ("khỏe", "khoẻ"),
+        ("Hòa Bình", "Hoà Bình"),
+        ("THỦY LỢI", "THUỶ LỢI"),
+    ],
 )
 def test_tone_styles_are_equal(old, new):
     assert cer(old, new) == 0.0

@@ -9,8 +9,19 @@ from PIL import Image
 from pipeline import ocr
 from pipeline.errors import DependencyError, OcrError
 
-COLUMNS = ("level", "block_num", "par_num", "line_num", "word_num", "left", "top", "width",
-           "height", "conf", "text")
+COLUMNS = (
+    "level",
+    "block_num",
+    "par_num",
+    "line_num",
+    "word_num",
+    "left",
+    "top",
+    "width",
+    "height",
+    "conf",
+    "text",
+)
 
 
 def tsv_dict(rows: list[tuple]) -> dict[str, list]:
@@ -23,22 +34,24 @@ def tsv_dict(rows: list[tuple]) -> dict[str, list]:
     return data
 
 
-PAGE = tsv_dict([
-    (1, 0, 0, 0, 0, -1, ""),
-    (2, 1, 0, 0, 0, -1, ""),
-    (3, 1, 1, 0, 0, -1, ""),
-    (4, 1, 1, 1, 0, -1, ""),
-    (5, 1, 1, 1, 1, 96.5, "CỘNG"),
-    (5, 1, 1, 1, 2, 93.0, "HÒA"),
-    (4, 1, 1, 2, 0, -1, ""),
-    (5, 1, 1, 2, 1, 91.0, "Độc"),
-    (5, 1, 1, 2, 2, 89.5, "lập"),
-    (5, 1, 1, 2, 3, 95, " "),  # Tesseract sometimes emits blank words: dropped
-    (3, 1, 2, 0, 0, -1, ""),
-    (5, 1, 2, 1, 1, 80.0, "Số:"),
-    (2, 2, 0, 0, 0, -1, ""),
-    (5, 2, 1, 1, 1, 70.0, "142-BC/HU"),
-])
+PAGE = tsv_dict(
+    [
+        (1, 0, 0, 0, 0, -1, ""),
+        (2, 1, 0, 0, 0, -1, ""),
+        (3, 1, 1, 0, 0, -1, ""),
+        (4, 1, 1, 1, 0, -1, ""),
+        (5, 1, 1, 1, 1, 96.5, "CỘNG"),
+        (5, 1, 1, 1, 2, 93.0, "HÒA"),
+        (4, 1, 1, 2, 0, -1, ""),
+        (5, 1, 1, 2, 1, 91.0, "Độc"),
+        (5, 1, 1, 2, 2, 89.5, "lập"),
+        (5, 1, 1, 2, 3, 95, " "),  # Tesseract sometimes emits blank words: dropped
+        (3, 1, 2, 0, 0, -1, ""),
+        (5, 1, 2, 1, 1, 80.0, "Số:"),
+        (2, 2, 0, 0, 0, -1, ""),
+        (5, 2, 1, 1, 1, 70.0, "142-BC/HU"),
+    ]
+)
 
 
 def test_words_from_data_keeps_word_rows():
@@ -57,8 +70,9 @@ def test_rebuild_text_lines_and_paragraph_breaks():
 
 def test_mean_confidence():
     words = ocr.words_from_data(PAGE)
-    assert ocr.mean_confidence(words) == pytest.approx((96.5 + 93 + 91 + 89.5 + 80 + 70) / 6,
-                                                       abs=0.01)
+    assert ocr.mean_confidence(words) == pytest.approx(
+        (96.5 + 93 + 91 + 89.5 + 80 + 70) / 6, abs=0.01
+    )
     assert ocr.mean_confidence([]) is None
 
 
@@ -86,8 +100,9 @@ def test_ocr_image_passes_lang_psm_and_dpi(monkeypatch):
 
 def test_missing_language_model(monkeypatch):
     def fail(*args, **kwargs):
-        raise pytesseract.TesseractError(1, "Failed loading language 'vie'\nTesseract couldn't "
-                                         "load any languages!")
+        raise pytesseract.TesseractError(
+            1, "Failed loading language 'vie'\nTesseract couldn't load any languages!"
+        )
 
     monkeypatch.setattr(pytesseract, "image_to_data", fail)
     with pytest.raises(DependencyError, match="apt-get install tesseract-ocr-vie"):

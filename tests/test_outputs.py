@@ -86,5 +86,10 @@ def test_format_txt_is_nfc():
 
 def test_page_record():
     record = page_record(result(2, "hòa bình", "hoa binh"))
-    assert record == {"source": "scan.pdf", "page": 2, "text": "hòa bình",
-                      "raw_text": "hoa binh", "confidence": 91.5}
+    assert record == {
+        "source": "scan.pdf",
+        "page": 2,
+        "text": "hòa bình",
+        "raw_text": "hoa binh",
+        "confidence": 91.5,
+    }
