@@ -192,7 +192,11 @@ def ocr_command(
     max_pixels: int,
     explain: bool,
 ) -> int:
-    """OCR images (PNG, JPEG, TIFF, BMP, WebP) and PDFs; print or write the text."""
+    """OCR images and PDFs to text.
+
+    INPUT is a PNG, JPEG, TIFF (multi-page), BMP, WebP or PDF file. The text goes to stdout
+    or OUT; a bad input is reported and the others are still processed (exit 1 at the end).
+    """
     settings = Settings(
         lang=lang,
         psm=psm,
@@ -291,7 +295,10 @@ def run_ocr(
 def correct_command(
     input_path: str, out: str | None, tone_style: str, lexicon: Path | None, explain: bool
 ) -> int:
-    """Restore diacritics in a UTF-8 text file ('-' = stdin); one output line per input line."""
+    """Correct a text file (diacritics, Unicode).
+
+    INPUT is UTF-8 (or UTF-16 with a BOM); '-' reads stdin. One output line per input line.
+    """
     settings = Settings(tone_style=tone_style, lexicon=lexicon)
     if input_path == "-":
         text = load.decode_text(sys.stdin.buffer.read(), "<stdin>")
@@ -319,7 +326,11 @@ def correct_command(
     help="Print the figures as one JSON object on stdout (summary line on stderr).",
 )
 def eval_command(reference: Path, hypothesis: Path, as_json: bool) -> int:
-    """Character and word error rates of HYPOTHESIS against REFERENCE (tone styles equal)."""
+    """CER and WER of HYPOTHESIS against REFERENCE.
+
+    Both are compared in NFC with whitespace runs folded and the two tone-mark placements
+    (hòa/hoà) treated as equal. The last line is the summary.
+    """
     from pipeline import evaluate
 
     ref = load.read_text(reference)
@@ -343,7 +354,10 @@ def eval_command(reference: Path, hypothesis: Path, as_json: bool) -> int:
 
 @cli.command("doctor")
 def doctor_command() -> int:
-    """Check Tesseract, its vie/osd models and poppler; print the fix for anything missing."""
+    """Check Tesseract, its models and poppler.
+
+    Prints the install command for anything missing; exits 1 if a required piece is missing.
+    """
     from pipeline import doctor
 
     checks = doctor.run_checks()
