@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import re
 import warnings
 from collections.abc import Iterable, Iterator
@@ -179,13 +180,27 @@ def _pdfinfo(path: Path, page: int | None = None) -> dict:
         raise InputError(f"corrupt or unreadable PDF ({exc})", path=str(path)) from None
 
 
-def _open_image(path: Path, max_pixels: int) -> Image.Image:
-    """Open an image file lazily, enforcing the pixel limit from the header."""
-    Image.MAX_IMAGE_PIXELS = max_pixels  # PIL's own bomb check then agrees with ours
+@contextlib.contextmanager
+def pixel_limit(max_pixels: int) -> Iterator[None]:
+    """Make PIL's decompression-bomb check use `max_pixels` meanwhile (restored afterwards).
+
+    PIL warns above its limit and fails above twice it; the warning is silenced because we
+    check `width * height > max_pixels` ourselves and fail with a clear message.
+    """
+    previous = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = max_pixels
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(path)
+            yield
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
+
+
+def _open_image(path: Path, max_pixels: int) -> Image.Image:
+    """Open an image file lazily (header only); call inside `pixel_limit`."""
+    try:
+        image = Image.open(path)
     except Image.DecompressionBombError:
         raise _too_big(path, None, None, max_pixels) from None
     except UnidentifiedImageError:
@@ -222,7 +237,7 @@ def count_pages(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> int:
         if pages < 1:
             raise InputError("PDF has no pages (nothing to OCR)", path=str(path))
         return pages
-    with _open_image(path, max_pixels) as image:
+    with pixel_limit(max_pixels), _open_image(path, max_pixels) as image:
         return int(getattr(image, "n_frames", 1))
 
 
@@ -323,9 +338,10 @@ def load_page(
         raise InputError(
             "is a text file, not an image or PDF (use `vnocr correct` for text)", path=str(path)
         )
-    if kind == "pdf":
-        return _load_pdf_page(path, page, dpi, max_pixels)
-    return _load_image_page(path, page, max_pixels)
+    with pixel_limit(max_pixels):
+        if kind == "pdf":
+            return _load_pdf_page(path, page, dpi, max_pixels)
+        return _load_image_page(path, page, max_pixels)
 
 
 def select_pages(

@@ -131,6 +131,15 @@ def test_pixel_limit(make_image):
     assert load.load_page(path, 1, max_pixels=240_000).size == (600, 400)
 
 
+def test_pixel_limit_leaves_pil_global_alone(make_image):
+    before = Image.MAX_IMAGE_PIXELS
+    path = make_image("big.png", size=(600, 400))
+    with pytest.raises(InputError):
+        load.load_page(path, 1, max_pixels=100_000)
+    load.count_pages(path, max_pixels=300_000)
+    assert before == Image.MAX_IMAGE_PIXELS
+
+
 def test_pdf_pixel_limit(make_pdf):
     with pytest.raises(InputError, match="image too large") as caught:
         load.load_page(make_pdf(pages=1), 1, dpi=300, max_pixels=1_000_000)
