@@ -25,8 +25,10 @@ STEPS = ("orient", "deskew", "denoise", "upscale", "binarize")
 MODES = ("none", "auto", *STEPS)
 #: Steps "auto" runs: those that lowered CER in scripts/benchmark_ocr.py
 #: without hurting clean pages.
-AUTO_STEPS = ("orient", "deskew", "upscale")
+AUTO_STEPS = ("orient", "deskew", "denoise", "upscale")
 
+#: `estimate_noise` level from which `denoise` filters (grey levels).
+NOISE_THRESHOLD = 1.5
 #: Deskew search range and precision (degrees).
 MAX_SKEW = 10.0
 MIN_SKEW = 0.15
@@ -34,6 +36,7 @@ MIN_SKEW = 0.15
 TARGET_XHEIGHT = 24.0
 MIN_XHEIGHT = 18.0
 MAX_UPSCALE = 3.0
+UPSCALE_INTERPOLATION = cv2.INTER_CUBIC
 #: OSD needs this confidence before a page is turned.
 MIN_OSD_CONFIDENCE = 1.5
 
@@ -100,9 +103,9 @@ def _line_direction(gray: np.ndarray) -> str:
     mask = _ink_mask(small)
     if mask.sum() < 200 or mask.mean() > 0.4:
         return "unknown"
-    ys, xs = np.nonzero(mask)
+    ys, xs = _subsample(*np.nonzero(mask))
     ys, xs = ys.astype(np.float64), xs.astype(np.float64)
-    angles = np.arange(-MAX_SKEW, MAX_SKEW + 0.5, 1.0)
+    angles = np.arange(-MAX_SKEW, MAX_SKEW + 0.5, 2.0)
     rows = max(_profile_score(ys, xs, float(a)) for a in angles)
     cols = max(_profile_score(xs, ys, float(a)) for a in angles)
     if rows > 1.5 * cols:
@@ -220,6 +223,14 @@ def orient(gray: np.ndarray) -> np.ndarray:
 # --- deskew ----------------------------------------------------------------------------------
 
 
+def _subsample(ys: np.ndarray, xs: np.ndarray, limit: int = 60_000) -> tuple[np.ndarray, ...]:
+    """At most `limit` ink pixel coordinates, evenly spaced (the profiles keep their shape)."""
+    if ys.size <= limit:
+        return ys, xs
+    keep = np.linspace(0, ys.size - 1, limit).astype(np.int64)
+    return ys[keep], xs[keep]
+
+
 def _profile_score(ys: np.ndarray, xs: np.ndarray, angle: float) -> float:
     """Variance of the row profile of ink pixels rotated by `angle` degrees (sharper = larger)."""
     theta = math.radians(angle)
@@ -241,9 +252,7 @@ def measure_skew(gray: np.ndarray, max_angle: float = MAX_SKEW) -> float:
     if ink < 200 or mask.mean() > 0.4:
         return 0.0
     ys, xs = np.nonzero(mask)
-    if ink > 150_000:  # subsample for speed; the profile keeps its shape
-        keep = np.random.default_rng(0).choice(ink, 150_000, replace=False)
-        ys, xs = ys[keep], xs[keep]
+    ys, xs = _subsample(ys, xs)
     ys = ys.astype(np.float64)
     xs = xs.astype(np.float64) - small.shape[1] / 2.0
 
@@ -278,7 +287,7 @@ def rotate_small(gray: np.ndarray, angle: float) -> np.ndarray:
 
 def _background(gray: np.ndarray) -> int:
     """Paper colour: the median of the image (pages are mostly background)."""
-    return int(np.median(gray)) if gray.size else 255
+    return int(np.median(gray[::4, ::4])) if gray.size else 255
 
 
 def deskew(gray: np.ndarray) -> np.ndarray:
@@ -292,9 +301,25 @@ def deskew(gray: np.ndarray) -> np.ndarray:
 # --- denoise ---------------------------------------------------------------------------------
 
 
+def estimate_noise(gray: np.ndarray) -> float:
+    """Median absolute difference from a 3x3 median filter: 0 on clean pages, 2+ on noisy ones."""
+    return _noise(gray, cv2.medianBlur(gray, 3))
+
+
+def _noise(gray: np.ndarray, filtered: np.ndarray) -> float:
+    return float(np.median(cv2.absdiff(gray, filtered)[::2, ::2]))
+
+
 def denoise(gray: np.ndarray) -> np.ndarray:
-    """Remove salt-and-pepper and sensor noise with a 3x3 median filter."""
-    return cv2.medianBlur(gray, 3)
+    """3x3 median filter against sensor noise and speckles, only when the page is noisy.
+
+    Alone it can hurt a low-resolution page; before `upscale` it is what makes upscaling pay off
+    (scripts/benchmark_ocr.py --ablation).
+    """
+    filtered = cv2.medianBlur(gray, 3)
+    if _noise(gray, filtered) < NOISE_THRESHOLD:
+        return gray
+    return filtered
 
 
 # --- upscale ---------------------------------------------------------------------------------
@@ -319,13 +344,13 @@ def measure_xheight(gray: np.ndarray) -> float | None:
 
 
 def upscale(gray: np.ndarray) -> np.ndarray:
-    """Enlarge low-resolution scans so the x-height reaches ~TARGET_XHEIGHT pixels (Lanczos)."""
+    """Enlarge low-resolution scans so the x-height reaches ~TARGET_XHEIGHT pixels (bicubic)."""
     xheight = measure_xheight(gray)
     if xheight is None or xheight >= MIN_XHEIGHT:
         return gray
     factor = min(MAX_UPSCALE, TARGET_XHEIGHT / max(xheight, 1.0))
     size = (round(gray.shape[1] * factor), round(gray.shape[0] * factor))
-    return cv2.resize(gray, size, interpolation=cv2.INTER_LANCZOS4)
+    return cv2.resize(gray, size, interpolation=UPSCALE_INTERPOLATION)
 
 
 # --- binarise --------------------------------------------------------------------------------

@@ -217,8 +217,8 @@ def benchmark(levels: list[str], count: int, ablation: bool, compare_scan: bool,
                     text, seconds = run_ocr(prepared, lang, psm)
                     extra.setdefault(name, Row(level, name)).add(page.truth, text, prep_s, seconds)
             if ablation:
-                modes = [*preprocess.STEPS, "orient,deskew,upscale,denoise",
-                         "orient,deskew,upscale,binarize"]
+                modes = [*preprocess.STEPS, "orient,deskew,upscale",
+                         "orient,deskew,denoise,upscale,binarize"]
                 for mode in modes:
                     image, prep_s2 = timed_prepare(page.image, mode)
                     text, seconds = run_ocr(image, "vie", 3)

@@ -150,6 +150,20 @@ def test_straight_page_is_not_deskewed():
     assert preprocess.deskew(gray) is gray
 
 
+# --- denoise ---------------------------------------------------------------------------------
+
+
+def test_denoise_only_touches_noisy_pages():
+    clean = preprocess.to_gray(page())
+    assert preprocess.estimate_noise(clean) < preprocess.NOISE_THRESHOLD
+    assert preprocess.denoise(clean) is clean
+    noisy = preprocess.to_gray(degrade(page(), "poor", seed=2))
+    assert preprocess.estimate_noise(noisy) >= preprocess.NOISE_THRESHOLD
+    filtered = preprocess.denoise(noisy)
+    assert filtered.shape == noisy.shape
+    assert preprocess.estimate_noise(filtered) < preprocess.estimate_noise(noisy)
+
+
 # --- upscale ---------------------------------------------------------------------------------
 
 
