@@ -37,6 +37,8 @@ TARGET_XHEIGHT = 24.0
 MIN_XHEIGHT = 18.0
 MAX_UPSCALE = 3.0
 UPSCALE_INTERPOLATION = cv2.INTER_CUBIC
+#: Upscaling never makes a page larger than this (an A4 page at 600 dpi is ~35 megapixels).
+MAX_UPSCALED_PIXELS = 60_000_000
 #: OSD needs this confidence before a page is turned.
 MIN_OSD_CONFIDENCE = 1.5
 
@@ -69,6 +71,12 @@ def to_gray(image: Image.Image) -> np.ndarray:
         rgba = image.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(background, rgba)
+    if image.mode in ("I", "F") or image.mode.startswith("I;16"):  # 16-bit / float scans
+        values = np.asarray(image, dtype=np.float64)
+        low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 0.0)
+        if high <= low:
+            return np.full(values.shape, 255, dtype=np.uint8)
+        return np.round((values - low) * (255.0 / (high - low))).astype(np.uint8)
     if image.mode != "L":
         image = image.convert("L")
     return np.asarray(image, dtype=np.uint8)
@@ -348,7 +356,10 @@ def upscale(gray: np.ndarray) -> np.ndarray:
     xheight = measure_xheight(gray)
     if xheight is None or xheight >= MIN_XHEIGHT:
         return gray
-    factor = min(MAX_UPSCALE, TARGET_XHEIGHT / max(xheight, 1.0))
+    factor = min(MAX_UPSCALE, TARGET_XHEIGHT / max(xheight, 1.0),
+                 math.sqrt(MAX_UPSCALED_PIXELS / gray.size))
+    if factor <= 1.05:
+        return gray
     size = (round(gray.shape[1] * factor), round(gray.shape[0] * factor))
     return cv2.resize(gray, size, interpolation=UPSCALE_INTERPOLATION)
 

@@ -1,6 +1,6 @@
 """Benchmark OCR on generated Vietnamese pages: raw Tesseract vs preprocessing vs correction.
 
-    .venv/bin/python scripts/benchmark_ocr.py [--pages-per-level 3] [--ablation]
+    .venv/bin/python scripts/benchmark_ocr.py [--pages-per-level 5] [--ablation]
 
 Pages are rendered with scripts/pagegen.py at three levels: clean (300 dpi), scan (200 dpi, blur,
 noise, JPEG, ~1 degree skew) and poor (150 dpi, heavy blur and noise, JPEG 35, ~3 degree skew, the
@@ -246,8 +246,8 @@ def print_table(rows: list[Row]) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pages-per-level", type=int, default=3, metavar="N",
-                        help="generated pages per degradation level (default 3, ~5 min)")
+    parser.add_argument("--pages-per-level", type=int, default=5, metavar="N",
+                        help="generated pages per degradation level (default 5, 3-6 min)")
     parser.add_argument("--levels", default=",".join(LEVELS),
                         help="comma-separated subset of clean,scan,poor")
     parser.add_argument("--ablation", action="store_true",

@@ -178,6 +178,13 @@ def test_upscale_enlarges_low_resolution_only():
     assert out.info["dpi"][0] > poor.info["dpi"][0]
 
 
+def test_sixteen_bit_page_is_scaled_not_clipped():
+    gray = preprocess.to_gray(page())
+    wide = Image.fromarray(gray.astype(np.uint16) * 257)  # 16-bit greyscale
+    assert np.array_equal(preprocess.to_gray(wide), gray)
+    assert preprocess.prepare(wide, "auto").mode == "L"
+
+
 # --- orientation -----------------------------------------------------------------------------
 
 
