@@ -18,7 +18,6 @@ import argparse
 import sys
 import time
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -178,30 +177,54 @@ def timed_prepare(image: Image.Image, mode: str) -> tuple[Image.Image, float]:
     return prepared, time.perf_counter() - start
 
 
-def make_correct() -> tuple[Callable[[str], str], str]:
-    """The correction function and its row name; Unicode clean-up alone if the engine fails."""
-    try:
-        from pipeline.correct import Corrector
+class Correct:
+    """pipeline.correct.Corrector as a text -> text function that never stops the benchmark.
 
-        corrector = Corrector()
-        corrector.correct("thử")
-    except Exception as exc:  # the engine is under development: still benchmark the rest
-        print(f"warning: Corrector unavailable ({type(exc).__name__}: {exc}); "
-              "using Unicode clean-up only", file=sys.stderr)
-        return clean_unicode, "+ correction (clean_unicode only)"
-    return (lambda text: corrector.correct(text).text), "+ correction"
+    The restoration engine is under development: if it cannot be built, or fails on a page,
+    that page gets the Unicode clean-up alone and the failure is counted in the row name.
+    """
+
+    def __init__(self) -> None:
+        self.failures = 0
+        self.corrector = None
+        try:
+            from pipeline.correct import Corrector
+
+            self.corrector = Corrector()
+        except Exception as exc:
+            print(f"warning: Corrector unavailable ({type(exc).__name__}: {exc}); "
+                  "using Unicode clean-up only", file=sys.stderr)
+
+    @property
+    def name(self) -> str:
+        """Row name for the correction configuration."""
+        if self.corrector is None:
+            return "+ correction (clean_unicode only: engine unavailable)"
+        if self.failures:
+            return f"+ correction ({self.failures} page(s) failed: clean_unicode)"
+        return "+ correction"
+
+    def __call__(self, text: str) -> str:
+        if self.corrector is not None:
+            try:
+                return self.corrector.correct(text).text
+            except Exception as exc:
+                self.failures += 1
+                print(f"warning: Corrector failed ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return clean_unicode(text)
 
 
 def benchmark(levels: list[str], count: int, ablation: bool, compare_scan: bool,
               seed: int) -> list[Row]:
     """Run every configuration; return the table rows in print order."""
-    correct, correct_name = make_correct()
+    correct = Correct()
     rows: list[Row] = []
     for level in levels:
         pages = make_pages(level, count, seed)
+        correct.failures = 0
         raw = Row(level, "raw vie psm3")
         prep = Row(level, f"+ preprocess auto ({','.join(preprocess.AUTO_STEPS) or 'none'})")
-        corr = Row(level, correct_name)
+        corr = Row(level, "+ correction")
         extra: dict[str, Row] = {}
         for page in pages:
             text, seconds = run_ocr(page.image, "vie", 3)
@@ -225,6 +248,7 @@ def benchmark(levels: list[str], count: int, ablation: bool, compare_scan: bool,
                     extra.setdefault(mode, Row(level, f"only {mode}")).add(
                         page.truth, text, prep_s2, seconds)
             print(f"  {level}: {page.font}, {page.note}", file=sys.stderr, flush=True)
+        corr.name = correct.name
         rows += [raw, prep, corr, *extra.values()]
     return rows
 
