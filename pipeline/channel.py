@@ -1,0 +1,457 @@
+"""OCR error (channel) model: -log P(observed | intended) as a weighted segment edit distance.
+
+The edit operations and their counts are learned from rendered-and-OCR'd pages
+(`scripts/build_channel.py` writes `lexicon/channel.tsv`); see `lexicon/CHANNEL.md`.
+
+    model = ChannelModel.load()
+    model.cost("s6", "số")        # cheap: '6' for 'ố' is a learned confusion
+    model.cost("sa", "số")        # dearer
+    model.cleanup_map()["6"]      # [("o", 0.3), ...] letter skeletons '6' may stand for
+
+Costs are in nats. An operation rewrites a segment of 0-3 intended characters into 0-3 observed
+characters: identity (a character read correctly), learned segment substitutions (ủ -> ii,
+m -> rn, đ -> cl), and generic 1:1 substitutions, insertions and deletions for anything not seen,
+priced by a back-off that makes a diacritic-only change (ế -> é, ố -> o) cheaper than an
+unrelated letter. Probabilities are smoothed: for an intended segment t seen N(t) times,
+P(identity | t) = (id(t) + a*g) / (N(t) + a), P(learned op | t) = (c + k) / (N(t) + a + k*m_t),
+and the mass left for unseen operations is a*(1-g) / (N(t) + a) spread by the back-off.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from rapidfuzz.distance import Levenshtein
+
+MAX_SEG = 3
+DEFAULT_FILE = "channel.tsv"
+
+# --- orthography (not data): Vietnamese letters and their base letters ------------------------
+
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
+_VOWEL_MODS = "\u0302\u0306\u031b"  # circumflex, breve, horn
+_VI_VOWELS = "aăâeêioôơuưy"
+
+
+def _strip_marks(ch: str) -> str:
+    """Base Latin letter of a Vietnamese letter: ế -> e, ơ -> o, đ -> d; other chars unchanged."""
+    if ch in "đĐ":
+        return "d" if ch == "đ" else "D"
+    decomposed = unicodedata.normalize("NFD", ch)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)) or ch
+
+
+def _vietnamese_letters() -> frozenset[str]:
+    letters = set("abcdeghiklmnopqrstuvxyđ")
+    for v in _VI_VOWELS:
+        for t in ("", *_TONE_MARKS):
+            letters.add(unicodedata.normalize("NFC", v + t))
+    letters |= {c.upper() for c in letters}
+    return frozenset(letters)
+
+
+VIETNAMESE_LETTERS = _vietnamese_letters()
+
+
+def skeleton(text: str) -> str:
+    """Lower-case letters with marks removed (đ -> d): the look-up key of a syllable."""
+    return "".join(_strip_marks(c) for c in text.lower())
+
+
+def is_vietnamese_letter(ch: str) -> bool:
+    """True for a-z minus f/j/w/z plus đ and every accented Vietnamese vowel (either case)."""
+    return ch in VIETNAMESE_LETTERS
+
+
+# --- smoothing and back-off constants (nats / pseudo-counts) ----------------------------------
+
+PRIOR = 2.0  # pseudo-count `a` of the prior on each intended segment's distribution
+ADD_K = 0.5  # add-k for learned operations
+# Back-off shares of the unseen mass of an intended character.
+SAME_BASE_SHARE = 0.45  # diacritic-only change (same base letter), spread over ~12 variants
+OTHER_SHARE = 0.35  # any other character, spread over ~120 symbols
+DELETE_SHARE = 0.20  # the character vanished
+SAME_BASE_VARIANTS = 12.0
+CLEANUP_PRIOR = 2.0  # pseudo-count of "something else" when folding an observed segment
+OTHER_SYMBOLS = 120.0
+
+
+def default_lexicon_dir() -> Path:
+    """`$VNOCR_LEXICON_DIR` if set, else the repository's `lexicon/` folder."""
+    env = os.environ.get("VNOCR_LEXICON_DIR")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "lexicon"
+
+
+def _unesc(s: str) -> str:
+    """Inverse of the build script's TSV escaping (\\\\, \\t, \\n)."""
+    if "\\" not in s:
+        return s
+    out, i = [], 0
+    while i < len(s):
+        if s[i] == "\\" and i + 1 < len(s):
+            out.append({"t": "\t", "n": "\n", "\\": "\\"}.get(s[i + 1], s[i + 1]))
+            i += 2
+        else:
+            out.append(s[i])
+            i += 1
+    return "".join(out)
+
+
+def read_counts(path: Path) -> tuple[dict[tuple[str, str], int], list[str]]:
+    """Rows of a channel TSV as {(observed, intended): count}, plus the header comments."""
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    header: list[str] = []
+    with Path(path).open(encoding="utf-8") as fh:
+        for raw in fh:
+            line = raw.rstrip("\n")
+            if line.startswith("#"):
+                header.append(line[1:].strip())
+                continue
+            if not line or line == "observed\tintended\tcount":
+                continue
+            parts = line.split("\t")
+            if len(parts) != 3:
+                raise ValueError(f"{path}: bad channel row {line!r}")
+            counts[(_unesc(parts[0]), _unesc(parts[1]))] += int(parts[2])
+    return dict(counts), header
+
+
+_Edges = dict[tuple[int, int], list[tuple[int, int, float]]]
+
+
+@dataclass(frozen=True)
+class _Tables:
+    identity: dict[str, float]  # intended char/segment -> cost of reading it correctly
+    learned: dict[tuple[str, str], float]  # (observed, intended) -> cost; observed != intended
+    unseen: dict[str, float]  # intended -> -log(unseen mass)
+    default_identity: float
+    default_unseen: float
+
+
+class ChannelModel:
+    """Weighted segment edit distance; build with `ChannelModel.load()` or from counts."""
+
+    def __init__(self, counts: dict[tuple[str, str], int], *, fold_case: bool = True,
+                 header: Iterable[str] = ()):
+        self.fold_case = fold_case
+        self.header = list(header)
+        merged: dict[tuple[str, str], int] = defaultdict(int)
+        for (o, t), c in counts.items():
+            if fold_case:
+                o, t = o.lower(), t.lower()
+            merged[(o, t)] += c
+        self.counts = dict(merged)
+        self._build()
+        self._cost_cached = lru_cache(maxsize=500_000)(self._cost)
+
+    # ------------------------------------------------------------------ loading
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, *, fold_case: bool = True) -> ChannelModel:
+        """Load a channel TSV (default: `<lexicon dir>/channel.tsv`)."""
+        path = Path(path) if path is not None else default_lexicon_dir() / DEFAULT_FILE
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"channel model {path} not found; build it with scripts/build_channel.py"
+            )
+        counts, header = read_counts(path)
+        return cls(counts, fold_case=fold_case, header=header)
+
+    def _build(self) -> None:
+        identity_counts: dict[str, int] = defaultdict(int)
+        error_counts: dict[str, dict[str, int]] = defaultdict(dict)
+        for (o, t), c in self.counts.items():
+            if o == t:
+                identity_counts[t] += c
+            else:
+                error_counts[t][o] = error_counts[t].get(o, 0) + c
+        totals: dict[str, int] = defaultdict(int)
+        for t, c in identity_counts.items():
+            totals[t] += c
+        for t, outs in error_counts.items():
+            totals[t] += sum(outs.values())
+        # Global identity rate over single characters (the prior mean).
+        single_id = sum(c for t, c in identity_counts.items() if len(t) == 1)
+        single_all = sum(c for t, c in totals.items() if len(t) == 1)
+        g = single_id / single_all if single_all else 0.95
+        g = min(max(g, 0.5), 0.999)
+        # Insertion opportunities: one per intended character.
+        chars = single_all + sum(
+            c * len(t) for t, outs in error_counts.items() if len(t) > 1 for c in outs.values()
+        )
+        totals[""] = max(chars, 1)
+        identity: dict[str, float] = {}
+        learned: dict[tuple[str, str], float] = {}
+        unseen: dict[str, float] = {}
+        for t, n in totals.items():
+            outs = error_counts.get(t, {})
+            denom = n + PRIOR + ADD_K * len(outs)
+            if t:
+                identity[t] = -math.log((identity_counts.get(t, 0) + PRIOR * g) / denom)
+            for o, c in outs.items():
+                learned[(o, t)] = -math.log((c + ADD_K) / denom)
+            unseen[t] = -math.log(PRIOR * (1 - g) / denom)
+        self._g = g
+        self._tables = _Tables(
+            identity=identity,
+            learned=learned,
+            unseen=unseen,
+            default_identity=-math.log(g),
+            default_unseen=-math.log(1 - g),
+        )
+        # 1-char-a-side operations are handled directly; longer segments are indexed by their
+        # observed side so each call finds the few that occur in its strings.
+        self._multi: dict[tuple[str, str], float] = {
+            k: v for k, v in learned.items() if len(k[0]) > 1 or len(k[1]) > 1
+        }
+        by_obs: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for (o, t), c in self._multi.items():
+            by_obs[o].append((t, c))
+        self._multi_by_obs = dict(by_obs)
+        self._multi_del = self._multi_by_obs.get("", [])
+        self._sub1: dict[tuple[str, str], float] = {}
+        self._ins1: dict[str, float] = {}
+        self._del1: dict[str, float] = {}
+        self._id1: dict[str, float] = {}
+        # Per intended char: (identity, deletion, {observed: substitution}, same-base back-off,
+        # other back-off, base letter); filled lazily.
+        self._tinfo: dict[str, tuple[float, float, dict[str, float], float, float, str]] = {}
+        self._learned_sub_by_int: dict[str, dict[str, float]] = defaultdict(dict)
+        for (o, t), c in learned.items():
+            if len(o) == 1 and len(t) == 1:
+                self._learned_sub_by_int[t][o] = c
+        self._base: dict[str, str] = {}
+
+    # ------------------------------------------------------------------ elementary costs
+
+    def identity_cost(self, ch: str) -> float:
+        """Cost of reading intended `ch` correctly."""
+        c = self._id1.get(ch)
+        if c is None:
+            c = self._tables.identity.get(ch, self._tables.default_identity)
+            self._id1[ch] = c
+        return c
+
+    def _unseen(self, t: str) -> float:
+        return self._tables.unseen.get(t, self._tables.default_unseen)
+
+    def substitution_cost(self, observed: str, intended: str) -> float:
+        """Cost of one intended char read as one other char (learned, else back-off)."""
+        key = (observed, intended)
+        c = self._sub1.get(key)
+        if c is None:
+            c = self._tables.learned.get(key)
+            backoff = self._unseen(intended) + self.backoff_substitution(observed, intended)
+            c = backoff if c is None else min(c, backoff)
+            self._sub1[key] = c
+        return c
+
+    @staticmethod
+    def backoff_substitution(observed: str, intended: str) -> float:
+        """-log share of the unseen mass for a 1:1 substitution: same base letter is cheaper."""
+        if _strip_marks(observed).lower() == _strip_marks(intended).lower():
+            return -math.log(SAME_BASE_SHARE / SAME_BASE_VARIANTS)
+        return -math.log(OTHER_SHARE / OTHER_SYMBOLS)
+
+    def insertion_cost(self, observed: str) -> float:
+        """Cost of a spurious observed char."""
+        c = self._ins1.get(observed)
+        if c is None:
+            c = self._tables.learned.get((observed, ""))
+            backoff = self._unseen("") + math.log(OTHER_SYMBOLS)
+            c = backoff if c is None else min(c, backoff)
+            self._ins1[observed] = c
+        return c
+
+    def deletion_cost(self, intended: str) -> float:
+        """Cost of an intended char missing from the observation."""
+        c = self._del1.get(intended)
+        if c is None:
+            c = self._tables.learned.get(("", intended))
+            backoff = self._unseen(intended) - math.log(DELETE_SHARE)
+            c = backoff if c is None else min(c, backoff)
+            self._del1[intended] = c
+        return c
+
+    # ------------------------------------------------------------------ the distance
+
+    def cost(self, observed: str, intended: str) -> float:
+        """-log P(observed | intended) in nats (best segmentation); case-insensitive by default."""
+        if self.fold_case:
+            observed, intended = observed.lower(), intended.lower()
+        return self._cost_cached(observed, intended)
+
+    def _char_info(self, t: str) -> tuple[float, float, dict[str, float], float, float, str]:
+        info = self._tinfo.get(t)
+        if info is None:
+            unseen = self._unseen(t)
+            same = unseen + self.backoff_substitution(t, t)
+            other = unseen - math.log(OTHER_SHARE / OTHER_SYMBOLS)
+            base = self._base_of(t)
+            subs = {}
+            for o, c in self._learned_sub_by_int.get(t, {}).items():
+                subs[o] = min(c, same if self._base_of(o) == base else other)
+            info = (self.identity_cost(t), self.deletion_cost(t), subs, same, other, base)
+            self._tinfo[t] = info
+        return info
+
+    def _base_of(self, ch: str) -> str:
+        b = self._base.get(ch)
+        if b is None:
+            b = _strip_marks(ch).lower()
+            self._base[ch] = b
+        return b
+
+    def _multi_edges(self, obs: str, intd: str) -> _Edges:
+        """Learned multi-char segment operations that fit: {(i_end, j_end): [(a, b, cost)]}."""
+        by_obs = self._multi_by_obs
+        n, m = len(obs), len(intd)
+        # End positions of every 1-3 char substring of the intended string ("" ends anywhere).
+        int_pos: dict[str, list[int]] = {"": list(range(m + 1))}
+        for j in range(1, m + 1):
+            for b in range(1, min(MAX_SEG, j) + 1):
+                int_pos.setdefault(intd[j - b:j], []).append(j)
+        found: list[tuple[int, int, int, list[int], float]] = []  # (i_end, a, b, j_ends, cost)
+        if self._multi_del:
+            for ts, c in self._multi_del:
+                ends = int_pos.get(ts)
+                if ends:
+                    found.extend((i, 0, len(ts), ends, c) for i in range(n + 1))
+        for i in range(1, n + 1):
+            for a in range(1, min(MAX_SEG, i) + 1):
+                opts = by_obs.get(obs[i - a:i])
+                if opts:
+                    for ts, c in opts:
+                        ends = int_pos.get(ts)
+                        if ends:
+                            found.append((i, a, len(ts), ends, c))
+        edges: _Edges = {}
+        for i, a, b, ends, c in found:
+            for j in ends:
+                edges.setdefault((i, j), []).append((a, b, c))
+        return edges
+
+    def _cost(self, observed: str, intended: str) -> float:
+        if not unicodedata.is_normalized("NFC", observed):
+            observed = unicodedata.normalize("NFC", observed)
+        if not unicodedata.is_normalized("NFC", intended):
+            intended = unicodedata.normalize("NFC", intended)
+        n, m = len(observed), len(intended)
+        tinfo = [self._char_info(t) for t in intended]
+        obase = [self._base_of(o) for o in observed]
+        ins = [self.insertion_cost(o) for o in observed]
+        edges = self._multi_edges(observed, intended)
+        rows: list[list[float]] = []
+        prev = [0.0] * (m + 1)
+        for j in range(1, m + 1):
+            prev[j] = prev[j - 1] + tinfo[j - 1][1]
+            for a, b, c in edges.get((0, j), ()):
+                if a == 0 and prev[j - b] + c < prev[j]:
+                    prev[j] = prev[j - b] + c
+        rows.append(prev)
+        for i in range(1, n + 1):
+            o = observed[i - 1]
+            ob = obase[i - 1]
+            io = ins[i - 1]
+            best = prev[0] + io
+            for a, b, c in edges.get((i, 0), ()):
+                if b == 0 and rows[i - a][0] + c < best:
+                    best = rows[i - a][0] + c
+            row = [best]
+            for j in range(1, m + 1):
+                idc, dc, subs, same, other, tb = tinfo[j - 1]
+                if o == intended[j - 1]:
+                    v = prev[j - 1] + idc
+                else:
+                    s = subs.get(o)
+                    if s is None:
+                        s = same if ob == tb else other
+                    v = prev[j - 1] + s
+                w = prev[j] + io
+                if w < v:
+                    v = w
+                w = best + dc  # best == row[j - 1]
+                if w < v:
+                    v = w
+                if edges:
+                    for a, b, c in edges.get((i, j), ()):
+                        w = (row if a == 0 else rows[i - a])[j - b] + c
+                        if w < v:
+                            v = w
+                best = v
+                row.append(v)
+            rows.append(row)
+            prev = row
+        return prev[m]
+
+    def distance_bound(self, observed: str, intended: str) -> int:
+        """Plain Levenshtein distance (a cheap pre-filter before `cost`)."""
+        if self.fold_case:
+            observed, intended = observed.lower(), intended.lower()
+        return Levenshtein.distance(observed, intended)
+
+    def cache_info(self):
+        """lru_cache statistics of `cost`."""
+        return self._cost_cached.cache_info()
+
+    # ------------------------------------------------------------------ folding helpers
+
+    def cleanup_map(
+        self, max_cost: float = 8.0, min_count: int = 2
+    ) -> dict[str, list[tuple[str, float]]]:
+        """Observed noise segments -> [(intended letter skeleton, cost)], cheapest first.
+
+        Keys are lower-case observed segments (1-3 chars, no whitespace) that contain a character
+        that is not a Vietnamese letter (digits, &, @, punctuation, f/j/w/z, foreign letters) or
+        are multi-letter clusters learned to stand for fewer letters (ii, rn, cl). Values are the
+        skeletons (marks removed, đ -> d; may be "" for pure noise) of what they were intended as,
+        with cost -log P(skeleton | observed) counting how often the segment was really itself
+        (plus CLEANUP_PRIOR pseudo-counts, so a cluster seen twice is not free).
+        """
+        by_obs: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        totals: dict[str, int] = defaultdict(int)
+        for (o, t), c in self.counts.items():
+            o, t = o.lower(), t.lower()
+            if not o or any(ch.isspace() for ch in o):
+                continue
+            totals[o] += c
+            if o == t or c < min_count:
+                continue
+            if any(ch.isspace() for ch in t):
+                continue
+            skel = skeleton(t)
+            if not all(ch.isalpha() and ch.isascii() for ch in skel):
+                continue
+            by_obs[o][skel] += c
+        out: dict[str, list[tuple[str, float]]] = {}
+        for o, skels in by_obs.items():
+            noisy = any(not is_vietnamese_letter(ch) for ch in o)
+            if not noisy:
+                # A letter cluster: keep only when it is learned to stand for fewer letters.
+                shrinks = sum(c for s, c in skels.items() if len(s) < len(o))
+                if len(o) < 2 or shrinks < 3:
+                    continue
+            options = []
+            for s, c in skels.items():
+                if not noisy and s == skeleton(o):
+                    continue  # a mark-only change of the same letters; not a clean-up
+                cost = -math.log(c / (totals[o] + CLEANUP_PRIOR))
+                if cost <= max_cost:
+                    options.append((s, round(cost, 3)))
+            if options:
+                out[o] = sorted(options, key=lambda x: (x[1], x[0]))
+        return out
+
+    def describe(self) -> str:
+        """One-line summary: rows, learned operations, global identity rate."""
+        return (f"ChannelModel: {len(self.counts)} rows, {len(self._tables.learned)} learned ops "
+                f"({len(self._multi)} multi-char), identity rate {self._g:.4f}")
