@@ -29,6 +29,7 @@ ALLOW = set("""Khmer Hrê Brâu Mnông Xtiêng Stiêng Hmông Jrai Bana Raglai B
 Đắk Đăk Đak Lắk Jút Ea Kar Súp Búk Pleiku Păh Pưh Grai Sê Kông Kôn Chro Yang Glei Glong Drai
 Đrắk gar Kuin Mil Huoai Kạn Attapư Campuchia Lênin dioxin km Internet email online
 Zalo Facebook YouTube TikTok COVID OCOP camera Singapore Delta Omicron heroin kg kWh MW Kon Plông Prông Ayun Pa""".split())
+ALLOW_LOWER = {w.lower() for w in ALLOW}
 
 
 def split_syllable(word):
@@ -129,7 +130,7 @@ def check_file(path):
         for w in re.findall(r"[^\W\d_]+", line):
             if sum(c.isupper() for c in w) >= 2 or (len(w) == 1 and w not in "ÊƠêơ"):
                 continue  # abbreviation or single letter (a), b), V/v)
-            if w in ALLOW:
+            if w in ALLOW or w.lower() in ALLOW_LOWER:
                 continue
             for p in check_word(w):
                 report(n, f"{w}: {p}")
