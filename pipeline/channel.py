@@ -65,6 +65,26 @@ def skeleton(text: str) -> str:
     return "".join(_strip_marks(c) for c in text.lower())
 
 
+@lru_cache(maxsize=1)
+def plausible_clusters() -> frozenset[str]:
+    """2-3 letter strings that occur inside some Vietnamese syllable skeleton (uo, ti, ngh).
+
+    From the syllable inventory of `pipeline.orthography`; empty if it is unavailable.
+    """
+    try:
+        from pipeline import orthography
+
+        skeletons = {skeleton(s) for s in orthography.inventory()}
+    except (ImportError, AttributeError):  # pragma: no cover - orthography is part of the repo
+        return frozenset()
+    out: set[str] = set()
+    for sk in skeletons:
+        for a in range(len(sk)):
+            for b in range(a + 2, min(a + MAX_SEG, len(sk)) + 1):
+                out.add(sk[a:b])
+    return frozenset(out)
+
+
 def is_vietnamese_letter(ch: str) -> bool:
     """True for a-z minus f/j/w/z plus đ and every accented Vietnamese vowel (either case)."""
     return ch in VIETNAMESE_LETTERS
@@ -412,7 +432,8 @@ class ChannelModel:
 
         Keys are lower-case observed segments (1-3 chars, no whitespace) that contain a character
         that is not a Vietnamese letter (digits, &, @, punctuation, f/j/w/z, foreign letters) or
-        are multi-letter clusters learned to stand for fewer letters (ii, rn, cl). Values are the
+        are multi-letter clusters learned to stand for fewer letters (ii, rn, cl) that cannot occur
+        inside a Vietnamese syllable (so "uo" or "ti" are never folded away). Values are the
         skeletons (marks removed, đ -> d; may be "" for pure noise) of what they were intended as,
         with cost -log P(skeleton | observed) counting how often the segment was really itself
         (plus CLEANUP_PRIOR pseudo-counts, so a cluster seen twice is not free).
@@ -433,12 +454,14 @@ class ChannelModel:
                 continue
             by_obs[o][skel] += c
         out: dict[str, list[tuple[str, float]]] = {}
+        plausible = plausible_clusters()
         for o, skels in by_obs.items():
             noisy = any(not is_vietnamese_letter(ch) for ch in o)
             if not noisy:
-                # A letter cluster: keep only when it is learned to stand for fewer letters.
+                # A letter cluster: keep only when it is learned to stand for fewer letters
+                # and is not a spelling that Vietnamese syllables contain.
                 shrinks = sum(c for s, c in skels.items() if len(s) < len(o))
-                if len(o) < 2 or shrinks < 3:
+                if len(o) < 2 or shrinks < 3 or skeleton(o) in plausible:
                     continue
             options = []
             for s, c in skels.items():

@@ -197,3 +197,33 @@ def test_real_cleanup_map_shape(real: ChannelModel) -> None:
     for key, options in cleanup.items():
         assert key == key.lower() and key.strip() == key and 1 <= len(key) <= 3
         assert options == sorted(options, key=lambda x: (x[1], x[0]))
+
+
+# Confusions the committed table learned from the rendered pages (eng-style errors), each with the
+# row that teaches it. The ordering must follow from that row, not from the back-off.
+LEARNED = [
+    # (row observed, row intended, cheap observation, dear observation, intended word)
+    ("6", "ố", "s6", "sa", "số"),
+    ("ii", "ủ", "ciia", "cxxa", "của"),
+    ("1", "l", "1a", "ka", "là"),
+    ("&", "ở", "&", "x", "ở"),
+    ("ii", "ữ", "nhiing", "nhxxng", "những"),
+    ("d", "đ", "duoc", "buoc", "được"),
+]
+
+
+@pytest.mark.parametrize(("row_o", "row_t", "cheap", "dear", "word"), LEARNED)
+def test_real_learned_confusions(real: ChannelModel, row_o: str, row_t: str, cheap: str,
+                                 dear: str, word: str) -> None:
+    assert real.counts.get((row_o, row_t), 0) >= 2, "the table should contain this confusion"
+    assert real.cost(cheap, word) < real.cost(dear, word)
+
+
+def test_real_cleanup_map_learned_noise(real: ChannelModel) -> None:
+    cleanup = real.cleanup_map()
+    assert cleanup["6"][0][0] == "o"
+    assert cleanup["&"][0][0] == "o"
+    assert cleanup["1"][0][0] == "l"
+    assert cleanup["ii"][0][0] == "u"
+    # Clusters that occur in Vietnamese spelling are never folded away.
+    assert "uo" not in cleanup and "ti" not in cleanup
