@@ -1,16 +1,28 @@
-"""Text correction stage: Unicode clean-up, then (later) diacritic restoration."""
+"""Text correction stage: Unicode clean-up, then diacritic restoration paragraph by paragraph.
+
+`Corrector` loads the language model and the OCR error model once; `correct` then splits the text
+into paragraphs (blank lines), decodes each, and rebuilds every line exactly, replacing only the
+words the decoder changed. Line count, spacing, punctuation, numbers and codes are kept.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline import orthography
+from pipeline.candidates import mark_rate
 from pipeline.normalize import clean_unicode
+from pipeline.tokens import Token, apply_case, case_pattern, tokenize
+
+TONE_STYLES = ("keep", "old", "new")
+# Below this share of words with marks, a text is taken as written without marks (see mark_rate).
+BARE_TEXT_MARK_RATE = 0.08
 
 
 @dataclass(frozen=True)
 class CorrectOptions:
-    """How to correct: tone style old|new|keep, an extra user language model, and the engine on/off."""
+    """How to correct: tone style old|new|keep, an extra user language model, the engine on/off."""
 
     tone_style: str = "keep"
     lexicon: Path | None = None
@@ -41,10 +53,94 @@ class Corrector:
 
     def __init__(self, options: CorrectOptions | None = None):
         self.options = options or CorrectOptions()
+        self._decoder = None
+        if self.options.restore:
+            self._decoder = _build_decoder(self.options.lexicon)
 
     def correct(self, text: str, confidences: list[float] | None = None) -> Correction:
         """Correct `text`; line count, spacing, punctuation and numbers are kept."""
-        return Correction(text=clean_unicode(text))
+        text = clean_unicode(text)
+        if self._decoder is None:
+            return Correction(self._restyle(text, text))
+        lines = text.split("\n")
+        out_lines = list(lines)
+        changes: list[Change] = []
+        style = self._output_style(text)
+        bare = mark_rate(text.split()) < BARE_TEXT_MARK_RATE
+        for first, last in _paragraphs(lines):
+            tokenized = [tokenize(line) for line in lines[first:last]]
+            replacements: dict[tuple[int, int], str] = {}
+            for choice in self._decoder.decode(tokenized, bare):
+                if choice.candidate.keep:
+                    continue
+                new = _render(choice.candidate.syllable, choice.token, style)
+                if new == choice.token.text:
+                    continue
+                replacements[(choice.line, choice.token.start)] = new
+                changes.append(
+                    Change(
+                        first + choice.line + 1,
+                        choice.token.start + 1,
+                        choice.token.text,
+                        new,
+                        round(choice.margin, 2),
+                    )
+                )
+            for offset, tokens in enumerate(tokenized):
+                if any(key[0] == offset for key in replacements):
+                    out_lines[first + offset] = "".join(
+                        replacements.get((offset, t.start), t.text) for t in tokens
+                    )
+        result = "\n".join(out_lines)
+        return Correction(self._restyle(result, text), changes)
+
+    def _output_style(self, text: str) -> str:
+        if self.options.tone_style in ("old", "new"):
+            return self.options.tone_style
+        return orthography.detect_style(text) or "old"
+
+    def _restyle(self, result: str, original: str) -> str:
+        if self.options.tone_style in ("old", "new"):
+            return orthography.restyle_text(result, self.options.tone_style)
+        return result
+
+
+def _render(syllable: str, token: Token, style: str) -> str:
+    """The replacement text for a token: the syllable in the output style and the token's case."""
+    pattern = case_pattern(token.text)
+    words = [orthography.restyle_word(part, style) for part in syllable.split(" ")]
+    first = apply_case(words[0], pattern)
+    rest = [apply_case(w, pattern if pattern == "upper" else "lower") for w in words[1:]]
+    return " ".join([first, *rest])
+
+
+def _paragraphs(lines: list[str]) -> list[tuple[int, int]]:
+    """(first, last) line ranges of the non-blank runs of lines."""
+    ranges, start = [], None
+    for i, line in enumerate(lines):
+        if line.strip():
+            if start is None:
+                start = i
+        elif start is not None:
+            ranges.append((start, i))
+            start = None
+    if start is not None:
+        ranges.append((start, len(lines)))
+    return ranges
+
+
+def _build_decoder(user_lexicon: Path | None):
+    """Load the models and wire candidates and decoder together."""
+    from pipeline.candidates import CandidateGenerator
+    from pipeline.channel import ChannelModel
+    from pipeline.decode import Decoder, DecoderWeights
+    from pipeline.lm import LanguageModel
+
+    lm = LanguageModel.load()
+    if user_lexicon is not None:
+        lm = lm.with_user_model(LanguageModel.load(user_lexicon))
+    generator = CandidateGenerator(lm, ChannelModel.load())
+    return Decoder(lm, generator, DecoderWeights())
 
 
 def correct_text(text: str, options: CorrectOptions | None = None) -> Correction:

@@ -114,18 +114,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-o", "--output", type=Path, default=lm.default_model_path())
     parser.add_argument(
-        "--exclude-vlsp",
-        action="store_true",
-        help="leave out the VLSP running text (for held-out experiments)",
+        "--holdout",
+        type=Path,
+        help="leave every 10th VLSP sentence out of the model and write them to this file "
+        "(held-out text for tuning and measuring; the shipped model uses all of them)",
     )
     args = parser.parse_args()
     started = time.perf_counter()
 
     counts = lm.Counts.empty()
     wheel = underthesea_wheel()
-    if not args.exclude_vlsp:
-        for sentence in vlsp_sentences(read_member(wheel, VLSP_MEMBER)):
+    held_out = []
+    for i, sentence in enumerate(vlsp_sentences(read_member(wheel, VLSP_MEMBER))):
+        if args.holdout and i % 10 == 9:
+            held_out.append(sentence)
+        else:
             counts.add_text(sentence, WEIGHT_RUNNING_TEXT)
+    if args.holdout:
+        args.holdout.write_text("\n".join(held_out) + "\n", encoding="utf-8")
     for word in read_member(wheel, VIET74K_MEMBER).splitlines():
         counts.add_text(word.strip(), WEIGHT_WORD_LIST)
     phrases, prose = domain_lines(lm.lexicon_dir() / "domain")

@@ -1,0 +1,182 @@
+"""Decoder: Viterbi search over a paragraph, error-model cost plus language-model score.
+
+Every WORD token is a slot with candidates; numbers, codes and commas are fixed LM symbols, so the
+model's context runs through them (and across line breaks inside a paragraph); sentence punctuation
+resets the context. A word stays as written unless a candidate beats leaving it by `min_margin`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline import lm as lmmod
+from pipeline.candidates import Candidate, CandidateGenerator
+from pipeline.lm import LanguageModel
+from pipeline.tokens import Kind, Token
+
+
+@dataclass(frozen=True)
+class DecoderWeights:
+    """Score = lm_weight * log P_lm - channel cost; the constants are in nats."""
+
+    lm_weight: float = 1.0
+    # Cost of leaving a word that is no known syllable as it is (a name, a foreign word, a garble
+    # no candidate explains): a candidate must be cheaper than this to replace it.
+    keep_unknown: float = 9.0
+    # Extra score for leaving a known syllable as written: a change must win by this much.
+    min_margin: float = 1.5
+    # Unknown words in UPPER or Title case are likely names or abbreviations: harder to replace.
+    keep_unknown_capitalised: float = 12.0
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One position of the search: a word with candidates, or a fixed LM symbol."""
+
+    token: Token | None  # the WORD token, None for a fixed symbol
+    candidates: tuple[Candidate, ...]  # for a fixed symbol, one candidate holding the symbol
+    line: int  # index of the line in the paragraph
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The decision for one WORD token."""
+
+    token: Token
+    line: int
+    candidate: Candidate
+    margin: float  # how much better the choice scored than leaving the word as written
+
+
+def _is_upper_line(tokens: list[Token]) -> bool:
+    """True for a heading line whose words are mostly in capitals."""
+    words = [t.text for t in tokens if t.kind is Kind.WORD and any(ch.isalpha() for ch in t.text)]
+    upper = sum(w.isupper() and len(w) > 1 for w in words)
+    return len(words) >= 2 and upper >= 0.6 * len(words)
+
+
+def _is_abbreviation(word: str) -> bool:
+    """An all-capitals word of plain letters (UBND, HĐND, WTO) in running text: never changed."""
+    return len(word) >= 2 and word.isalpha() and word.isupper()
+
+
+def _fixed(symbol: str, line: int) -> Slot:
+    return Slot(None, (Candidate(symbol, 0.0, keep=True),), line)
+
+
+class Decoder:
+    """Chooses one candidate per word for a whole paragraph."""
+
+    def __init__(self, lm: LanguageModel, generator: CandidateGenerator, weights: DecoderWeights):
+        self.lm = lm
+        self.generator = generator
+        self.weights = weights
+
+    def slots(self, lines: list[list[Token]], bare: bool = False) -> list[Slot]:
+        """The search positions of a paragraph given as tokenized lines."""
+        slots: list[Slot] = []
+        for line_no, tokens in enumerate(lines):
+            heading = _is_upper_line(tokens)
+            for token in tokens:
+                if token.kind is Kind.WORD:
+                    candidates = self._word_candidates(token, bare, heading)
+                    slots.append(Slot(token, candidates, line_no))
+                elif token.kind is not Kind.SPACE:
+                    symbol = lmmod.symbol_of(token.text, token.kind)
+                    if symbol is not None:
+                        slots.append(_fixed(symbol, line_no))
+        return slots
+
+    def _word_candidates(self, token: Token, bare: bool, heading: bool) -> tuple[Candidate, ...]:
+        candidates = self.generator.generate(token.text, bare)
+        if any(c.keep for c in candidates):
+            return candidates
+        if _is_abbreviation(token.text) and not heading:
+            return (Candidate(lmmod.OTHER, 0.0, keep=True),)
+        keep_cost = self.weights.keep_unknown
+        # A capitalised unknown word is likely a name or an abbreviation, except in a heading
+        # written all in capitals, where every word is capitalised.
+        if token.text[:1].isupper() and not heading:
+            keep_cost = self.weights.keep_unknown_capitalised
+        return (*candidates, Candidate(lmmod.OTHER, keep_cost, keep=True))
+
+    def _local(self, candidate: Candidate) -> float:
+        """Channel cost, the keep bonus, and the LM score inside a two-syllable candidate."""
+        known_keep = candidate.keep and candidate.syllable != lmmod.OTHER
+        bonus = self.weights.min_margin if known_keep else 0.0
+        inside = 0.0
+        if " " in candidate.syllable:
+            first, second = candidate.syllable.split(" ", 1)
+            inside = self.weights.lm_weight * self.lm.logp(first, second)
+        return bonus + inside - candidate.channel
+
+    def _transition(self, prev: str, word: str) -> float:
+        """LM score of `word` after `prev` (two-syllable candidates join by their edges)."""
+        prev = prev.rsplit(" ", 1)[-1]
+        word = word.split(" ", 1)[0]
+        if prev == lmmod.EOS:
+            prev = lmmod.BOS
+        if word == lmmod.EOS and prev == lmmod.BOS:
+            return 0.0
+        return self.weights.lm_weight * self.lm.logp(prev, word)
+
+    def decode(self, lines: list[list[Token]], bare: bool = False) -> list[Choice]:
+        """Best candidate for every WORD token of the paragraph, in order.
+
+        `bare`: the text was written without any marks, so unmarked words are no evidence.
+        """
+        slots = self.slots(lines, bare)
+        if not slots:
+            return []
+        # Viterbi: best[i][j] = best score of a path ending in candidate j of slot i.
+        prev_syms = [lmmod.BOS]
+        prev_scores = [0.0]
+        back: list[list[int]] = []
+        for slot in slots:
+            scores, pointers = [], []
+            for cand in slot.candidates:
+                local = self._local(cand)
+                best_k, best = 0, float("-inf")
+                for k, (sym, score) in enumerate(zip(prev_syms, prev_scores, strict=True)):
+                    total = score + self._transition(sym, cand.syllable)
+                    if total > best:
+                        best_k, best = k, total
+                scores.append(best + local)
+                pointers.append(best_k)
+            back.append(pointers)
+            prev_syms = [c.syllable for c in slot.candidates]
+            prev_scores = scores
+        final = [
+            s + self._transition(sym, lmmod.EOS)
+            for sym, s in zip(prev_syms, prev_scores, strict=True)
+        ]
+        j = max(range(len(final)), key=final.__getitem__)
+        path = [0] * len(slots)
+        for i in range(len(slots) - 1, -1, -1):
+            path[i] = j
+            j = back[i][j]
+        chosen = [slot.candidates[k] for slot, k in zip(slots, path, strict=True)]
+        return self._choices(slots, chosen)
+
+    def _choices(self, slots: list[Slot], chosen: list[Candidate]) -> list[Choice]:
+        """Attach to each word its choice and its margin over leaving it as written."""
+        choices = []
+        for i, (slot, cand) in enumerate(zip(slots, chosen, strict=True)):
+            if slot.token is None:
+                continue
+            margin = 0.0
+            if not cand.keep:
+                keep = next(c for c in slot.candidates if c.keep)
+                prev = chosen[i - 1].syllable if i else lmmod.BOS
+                nxt = chosen[i + 1].syllable if i + 1 < len(chosen) else lmmod.EOS
+
+                def local(c: Candidate, prev: str = prev, nxt: str = nxt) -> float:
+                    return (
+                        self._local(c)
+                        + self._transition(prev, c.syllable)
+                        + self._transition(c.syllable, nxt)
+                    )
+
+                margin = local(cand) - local(keep)
+            choices.append(Choice(slot.token, slot.line, cand, margin))
+        return choices

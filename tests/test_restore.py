@@ -1,0 +1,95 @@
+"""The restoration engine as a user relies on it: mechanisms, not particular sentences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline import lm
+from pipeline.candidates import mark_rate
+from pipeline.correct import CorrectOptions, Corrector
+from pipeline.evaluate import compare
+
+DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "dev"
+
+CLEAN = """CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+
+Thực hiện Chỉ thị số 15-CT/TU ngày 12/4/2021 của Ban Thường vụ Tỉnh ủy, Ủy ban nhân dân
+huyện đã chỉ đạo các xã, thị trấn rà soát 1.245 hộ nghèo, đạt 98,5% kế hoạch.
+Liên hệ: vanphong@example.gov.vn; UBND, HĐND và MTTQ phối hợp chặt chẽ."""
+
+
+@pytest.fixture(scope="module")
+def corrector() -> Corrector:
+    return Corrector()
+
+
+def test_clean_text_passes_through_unchanged(corrector: Corrector) -> None:
+    result = corrector.correct(CLEAN)
+    assert result.text == CLEAN
+    assert result.changes == []
+
+
+def test_new_tone_style_text_is_kept_in_its_style(corrector: Corrector) -> None:
+    text = "Văn hoá, thể thao và du lịch; hoà giải ở cơ sở; thuỷ lợi."
+    assert corrector.correct(text).text == text
+
+
+def test_unaccented_text_is_restored(corrector: Corrector) -> None:
+    bare = "Uy ban nhan dan tinh chi dao cac so, nganh trien khai thuc hien ke hoach."
+    truth = "Ủy ban nhân dân tỉnh chỉ đạo các sở, ngành triển khai thực hiện kế hoạch."
+    assert compare(truth, corrector.correct(bare).text)["wer"] <= 0.1
+
+
+def test_numbers_codes_dates_case_and_lines_are_kept(corrector: Corrector) -> None:
+    text = (
+        "Nghi quyet so 25-NQ/TW ngay 03/6/2013\nKET QUA THUC HIEN 10 NAM\n\n  dat 98,1% (UBND).\n"
+    )
+    out = corrector.correct(text).text
+    assert out.count("\n") == text.count("\n")
+    assert "25-NQ/TW" in out and "03/6/2013" in out and "98,1%" in out and "(UBND)." in out
+    lines = out.split("\n")
+    assert lines[0].startswith("Nghị") and lines[1].isupper() and lines[3].startswith("  ")
+
+
+def test_explain_lists_each_change(corrector: Corrector) -> None:
+    result = corrector.correct("Nghi quyet cua Dang")
+    assert result.text == "Nghị quyết của Đảng"
+    olds = [c.old for c in result.changes]
+    assert olds == ["Nghi", "quyet", "cua", "Dang"]
+    assert all(c.line == 1 and c.margin > 0 for c in result.changes)
+    assert [c.column for c in result.changes] == [1, 6, 12, 16]
+
+
+def test_tone_style_option(corrector: Corrector) -> None:
+    text = "Văn hóa và hòa bình"
+    assert Corrector(CorrectOptions(tone_style="new")).correct(text).text == "Văn hoá và hoà bình"
+    assert corrector.correct("Văn hoá").text == "Văn hoá"
+
+
+def test_mark_rate_tells_bare_text() -> None:
+    assert mark_rate("Nghị quyết của Ban Chấp hành Trung ương".split()) > 0.5
+    assert mark_rate("Nghi quyet cua Ban Chap hanh Trung uong".split()) == 0
+
+
+def test_user_lexicon_changes_a_decision(tmp_path: Path) -> None:
+    text = "cong tac"
+    default = Corrector().correct(text).text
+    assert default == "công tác"
+    corpus = tmp_path / "mine.txt"
+    corpus.write_text("Hai đơn vị cộng tác chặt chẽ. Chúng tôi cộng tác lâu dài.\n" * 20, "utf-8")
+    model = tmp_path / "mine.lm"
+    counts = lm.counts_from_files([corpus])
+    lm.build(counts).save(model)
+    assert Corrector(CorrectOptions(lexicon=model)).correct(text).text == "cộng tác"
+
+
+@pytest.mark.skipif(not (DEV / "ocr.txt").exists(), reason="../shared dev set not present")
+def test_dev_set_wer_regression_bound(corrector: Corrector) -> None:
+    ocr = (DEV / "ocr.txt").read_text(encoding="utf-8")
+    truth = (DEV / "truth.txt").read_text(encoding="utf-8")
+    raw = compare(truth, ocr)
+    fixed = compare(truth, corrector.correct(ocr).text)
+    assert fixed["wer"] < raw["wer"] / 2
