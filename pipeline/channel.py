@@ -14,7 +14,8 @@ m -> rn, đ -> cl), and generic 1:1 substitutions, insertions and deletions for 
 priced by a back-off that makes a diacritic-only change (ế -> é, ố -> o) cheaper than an
 unrelated letter. Probabilities are smoothed: for an intended segment t seen N(t) times,
 P(identity | t) = (id(t) + a*g) / (N(t) + a), P(learned op | t) = (c + k) / (N(t) + a + k*m_t),
-and the mass left for unseen operations is a*(1-g) / (N(t) + a) spread by the back-off.
+and the mass left for unseen operations is a*(1-g) / (N(t) + a) (at least UNSEEN_FLOOR) spread
+by the back-off.
 """
 
 from __future__ import annotations
@@ -99,6 +100,9 @@ SAME_BASE_SHARE = 0.45  # diacritic-only change (same base letter), spread over 
 OTHER_SHARE = 0.35  # any other character, spread over ~120 symbols
 DELETE_SHARE = 0.20  # the character vanished
 SAME_BASE_VARIANTS = 12.0
+# Lowest unseen-operation mass of any intended segment: real scans meet errors the synthetic
+# pages never showed, so a frequent character's unseen errors are not made impossibly dear.
+UNSEEN_FLOOR = 1e-3
 CLEANUP_PRIOR = 2.0  # pseudo-count of "something else" when folding an observed segment
 OTHER_SYMBOLS = 120.0
 
@@ -172,6 +176,7 @@ class ChannelModel:
         self.counts = dict(merged)
         self._build()
         self._cost_cached = lru_cache(maxsize=500_000)(self._cost)
+        self._cleanup_memo: dict[tuple[float, int], dict[str, list[tuple[str, float]]]] = {}
 
     # ------------------------------------------------------------------ loading
 
@@ -219,7 +224,7 @@ class ChannelModel:
                 identity[t] = -math.log((identity_counts.get(t, 0) + PRIOR * g) / denom)
             for o, c in outs.items():
                 learned[(o, t)] = -math.log((c + ADD_K) / denom)
-            unseen[t] = -math.log(PRIOR * (1 - g) / denom)
+            unseen[t] = -math.log(max(PRIOR * (1 - g) / denom, UNSEEN_FLOOR))
         self._g = g
         self._tables = _Tables(
             identity=identity,
@@ -438,6 +443,9 @@ class ChannelModel:
         with cost -log P(skeleton | observed) counting how often the segment was really itself
         (plus CLEANUP_PRIOR pseudo-counts, so a cluster seen twice is not free).
         """
+        memo_key = (max_cost, min_count)
+        if memo_key in self._cleanup_memo:
+            return {k: list(v) for k, v in self._cleanup_memo[memo_key].items()}
         by_obs: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         totals: dict[str, int] = defaultdict(int)
         for (o, t), c in self.counts.items():
@@ -472,7 +480,8 @@ class ChannelModel:
                     options.append((s, round(cost, 3)))
             if options:
                 out[o] = sorted(options, key=lambda x: (x[1], x[0]))
-        return out
+        self._cleanup_memo[memo_key] = out
+        return {k: list(v) for k, v in out.items()}
 
     def describe(self) -> str:
         """One-line summary: rows, learned operations, global identity rate."""
