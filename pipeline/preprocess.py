@@ -33,7 +33,7 @@ MODES = ("none", "auto", *STEPS)
 AUTO_STEPS = ("orient", "deskew", "denoise", "upscale")
 
 #: `estimate_noise` level from which `denoise` filters (grey levels).
-NOISE_THRESHOLD = 4.0
+NOISE_THRESHOLD = 3.5
 #: Deskew search range and precision (degrees).
 MAX_SKEW = 10.0
 MIN_SKEW = 0.15
