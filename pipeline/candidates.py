@@ -3,16 +3,18 @@
 A word is first folded to letter skeletons (marks removed, OCR noise such as 6 or & read as the
 letters the error model says they stand for), then syllables are looked up whose skeleton is within
 one edit of a fold (exact, one deletion or insertion, one substitution; a symmetric-deletion index
-makes this a few dictionary look-ups). The error model then scores every syllable found.
+makes this a few dictionary look-ups; two edits for words that are no known syllable). The error
+model then scores every syllable found.
 """
 
 from __future__ import annotations
 
 import heapq
-import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
 
 from pipeline import orthography
 from pipeline.channel import ChannelModel
@@ -20,7 +22,8 @@ from pipeline.lm import SPECIAL, LanguageModel, normalize_syllable
 
 MAX_FOLDS = 6  # letter skeletons tried per word
 MAX_SCORED = 48  # syllables scored by the error model per word
-MAX_CANDIDATES = 10  # candidates handed to the decoder per word
+MAX_CANDIDATES = 12  # candidates handed to the decoder per word
+PRIOR_WEIGHT = 0.5  # share of a syllable's unigram log-probability used to pick the candidates
 BEAM = 9.0  # nats: drop candidates this much costlier than the best one
 MIN_NEIGHBOUR_LOGP = -13.0  # one-edit neighbours rarer than this are not tried for known words
 MIN_SPLIT_LENGTH = 5  # unknown words this long may be two syllables glued together
@@ -54,9 +57,11 @@ class CandidateGenerator:
         for word in lm.vocab:
             if word not in SPECIAL:
                 self.by_skeleton[orthography.skeleton(word)].append(word)
+        # Every string one or two deletions away from a lexicon skeleton -> those skeletons.
         self.by_deletion: dict[str, set[str]] = defaultdict(set)
         for skeleton in self.by_skeleton:
-            for shorter in _deletions(skeleton):
+            once = _deletions(skeleton)
+            for shorter in once | {d for s in once for d in _deletions(s)}:
                 self.by_deletion[shorter].add(skeleton)
         self.cleanup = channel.cleanup_map()
         self._longest_noise = max((len(k) for k in self.cleanup), default=1)
@@ -88,32 +93,44 @@ class CandidateGenerator:
                 heapq.heappush(heap, (cost + step, pos + n, text + letters))
         return sorted(done.items(), key=lambda kv: kv[1])
 
-    def neighbours(self, skeleton: str, one_edit: bool) -> dict[str, int]:
-        """Skeletons in the lexicon equal to `skeleton` (distance 0) or one edit away (1)."""
-        found = {skeleton: 0} if skeleton in self.by_skeleton else {}
-        if not one_edit:
-            return found
-        shorter = _deletions(skeleton)
-        near = set(self.by_deletion.get(skeleton, ()))  # the word lost a letter
-        near.update(s for s in shorter if s in self.by_skeleton)  # the word gained a letter
-        for s in shorter:  # one letter replaced
-            near.update(self.by_deletion.get(s, ()))
+    def neighbours(self, skeleton: str, max_distance: int) -> dict[str, int]:
+        """Lexicon skeletons within `max_distance` (0, 1 or 2) edits of `skeleton`, with distance.
+
+        Symmetric deletion: two strings are within d edits only if deleting at most d letters
+        from each makes them meet, so look-ups of the word's deletions in the index of the
+        lexicon's deletions find every neighbour; a true edit distance then filters them.
+        """
+        probes = {skeleton}
+        frontier = {skeleton}
+        for _ in range(max_distance):
+            frontier = {d for f in frontier for d in _deletions(f)}
+            probes |= frontier
+        near: set[str] = set()
+        for probe in probes:
+            if probe in self.by_skeleton:
+                near.add(probe)
+            near.update(self.by_deletion.get(probe, ()))
+        found = {}
         for s in near:
-            found.setdefault(s, 1)
+            distance = Levenshtein.distance(skeleton, s, score_cutoff=max_distance)
+            if distance <= max_distance:
+                found[s] = distance
         return found
 
     def _generate(self, word: str, bare: bool = False) -> tuple[Candidate, ...]:
-        """Candidates for one word as written (case is ignored), cheapest first.
+        """Candidates for one word as written (case is ignored), most likely first.
 
         `bare` says the text was written without marks (see `mark_rate`): the error model then
         compares the word with each candidate's skeleton, since the marks were never there.
+        A known syllable is searched one edit around (its frequent neighbours only), an unknown
+        word two edits around.
         """
         lower = word.lower()
         known = normalize_syllable(lower)
         known = known if known is not None and known in self.lm else None
         ranked: dict[str, float] = {}
         for fold, fold_cost in self.folds(lower):
-            for skeleton, distance in self.neighbours(fold, one_edit=True).items():
+            for skeleton, distance in self.neighbours(fold, 1 if known else 2).items():
                 for syllable in self.by_skeleton[skeleton]:
                     logp = self.lm.unigram(syllable)
                     if distance and known and logp < MIN_NEIGHBOUR_LOGP:
@@ -129,14 +146,14 @@ class CandidateGenerator:
         def cost(syllable: str) -> float:
             return self.channel.cost(lower, orthography.skeleton(syllable) if bare else syllable)
 
-        scored = sorted(
-            (Candidate(s, cost(s), keep=(s == known and not bare)) for s in shortlist),
-            key=lambda c: c.channel,
-        )
+        scored = [Candidate(s, cost(s), keep=(s == known and not bare)) for s in shortlist]
         if scored:
-            best = scored[0].channel
+            best = min(c.channel for c in scored)
             scored = [c for c in scored if c.channel <= best + BEAM or c.keep]
-        scored = list(itertools.islice(scored, MAX_CANDIDATES))
+        # Keep the candidates most likely a priori: error-model cost plus a share of the
+        # syllable's own rarity (the decoder adds the full context score later).
+        scored.sort(key=lambda c: c.channel - PRIOR_WEIGHT * self.lm.unigram(c.syllable))
+        scored = scored[:MAX_CANDIDATES]
         if known and not bare and not any(c.keep for c in scored):
             scored.append(Candidate(known, cost(known), keep=True))
         if not known and len(lower) >= MIN_SPLIT_LENGTH:

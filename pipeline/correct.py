@@ -67,10 +67,12 @@ class Corrector:
         changes: list[Change] = []
         style = self._output_style(text)
         bare = mark_rate(text.split()) < BARE_TEXT_MARK_RATE
+        tokenized_lines = [tokenize(line) for line in lines]
+        decoder = self._decoder.for_document(self._decoder.unknown_share(tokenized_lines))
         for first, last in _paragraphs(lines):
-            tokenized = [tokenize(line) for line in lines[first:last]]
+            tokenized = tokenized_lines[first:last]
             replacements: dict[tuple[int, int], str] = {}
-            for choice in self._decoder.decode(tokenized, bare):
+            for choice in decoder.decode(tokenized, bare):
                 if choice.candidate.keep:
                     continue
                 new = _render(choice.candidate.syllable, choice.token, style)

@@ -64,6 +64,8 @@ _PATTERNS: list[tuple[Kind, str]] = [
     ),
     # Numbers: 10, 3.895, 1,9, 98,1%, 2010-2015 (a range is two numbers and a dash).
     (Kind.NUMBER, r"(?<!\w)\d+(?:[.,]\d+)*%?(?![\p{L}\p{M}&@])"),
+    # Lower-case Roman numerals as list markers in parentheses: (i), (ii), (iv).
+    (Kind.ROMAN, r"(?<=\()(?:i{1,3}|iv|vi{0,3}|ix|xi{0,3})(?=\))"),
     # Roman numerals: only upper case, standing alone (heading numbers such as "II-" or "IV.").
     (
         Kind.ROMAN,
