@@ -23,6 +23,7 @@ from pipeline.lm import SPECIAL, LanguageModel, normalize_syllable
 MAX_FOLDS = 6  # letter skeletons tried per word
 MAX_SCORED = 48  # syllables scored by the error model per word
 MAX_CANDIDATES = 12  # candidates handed to the decoder per word
+PER_SKELETON = 8  # syllables tried per neighbouring skeleton, most frequent first
 PRIOR_WEIGHT = 0.5  # share of a syllable's unigram log-probability used to pick the candidates
 BEAM = 9.0  # nats: drop candidates this much costlier than the best one
 MIN_NEIGHBOUR_LOGP = -13.0  # one-edit neighbours rarer than this are not tried for known words
@@ -53,10 +54,13 @@ class CandidateGenerator:
     def __init__(self, lm: LanguageModel, channel: ChannelModel):
         self.lm = lm
         self.channel = channel
-        self.by_skeleton: dict[str, list[str]] = defaultdict(list)
+        # Skeleton -> its syllables with their unigram log-probabilities, most frequent first.
+        self.by_skeleton: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for word in lm.vocab:
             if word not in SPECIAL:
-                self.by_skeleton[orthography.skeleton(word)].append(word)
+                self.by_skeleton[orthography.skeleton(word)].append((word, lm.unigram(word)))
+        for syllables in self.by_skeleton.values():
+            syllables.sort(key=lambda pair: -pair[1])
         # Every string one or two deletions away from a lexicon skeleton -> those skeletons.
         self.by_deletion: dict[str, set[str]] = defaultdict(set)
         for skeleton in self.by_skeleton:
@@ -131,10 +135,11 @@ class CandidateGenerator:
         ranked: dict[str, float] = {}
         for fold, fold_cost in self.folds(lower):
             for skeleton, distance in self.neighbours(fold, 1 if known else 2).items():
-                for syllable in self.by_skeleton[skeleton]:
-                    logp = self.lm.unigram(syllable)
+                # The skeleton's most frequent syllables (all of them for the word's own).
+                syllables = self.by_skeleton[skeleton]
+                for syllable, logp in syllables if distance == 0 else syllables[:PER_SKELETON]:
                     if distance and known and logp < MIN_NEIGHBOUR_LOGP:
-                        continue
+                        break
                     # Rank by edit distance first, then by a cheap mix of fold cost and frequency.
                     rank = 10.0 * distance + fold_cost - 0.3 * logp
                     if rank < ranked.get(syllable, float("inf")):

@@ -438,6 +438,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         + " (tesseract psm 6; counts weighted per engine; segments <= 3 chars a side;"
         " case kept)",
     ]
+    header.append("raw CER " + " ".join(
+        f"{e}/{lv}={counts.dist[(e, lv)] / counts.chars[(e, lv)]:.2%}"
+        for e in engines for lv in levels if counts.chars[(e, lv)]))
     rows = write_tsv(counts, args.out, header, args.min_count)
 
     print(f"lines {n_lines} x {len(engines)} engines, truth chars "
