@@ -134,13 +134,17 @@ def read_counts(path: Path) -> tuple[dict[tuple[str, str], int], list[str]]:
     """Rows of a channel TSV as {(observed, intended): count}, plus the header comments."""
     counts: dict[tuple[str, str], int] = defaultdict(int)
     header: list[str] = []
+    in_header = True  # '#' lines are comments only before the column-name row ('#' is data)
     with Path(path).open(encoding="utf-8") as fh:
         for raw in fh:
             line = raw.rstrip("\n")
-            if line.startswith("#"):
+            if in_header and line.startswith("#"):
                 header.append(line[1:].strip())
                 continue
-            if not line or line == "observed\tintended\tcount":
+            if line == "observed\tintended\tcount":
+                in_header = False
+                continue
+            if not line:
                 continue
             parts = line.split("\t")
             if len(parts) != 3:

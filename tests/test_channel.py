@@ -37,6 +37,7 @@ rn\tm\t40
 1\t1\t300
 6\t6\t10
 x\tx\t5
+#\t#\t3
 """
 
 
@@ -62,6 +63,7 @@ def test_read_counts_skips_header_and_comments(tmp_path: Path) -> None:
     assert header == ["synthetic channel table for tests"]
     assert counts[("6", "ố")] == 100
     assert counts[("", " ")] == 30
+    assert counts[("#", "#")] == 3  # a data row, not a comment
 
 
 def test_identity_is_cheapest(synthetic: ChannelModel) -> None:
