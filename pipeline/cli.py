@@ -85,7 +85,7 @@ lexicon_option = click.option(
     "--lexicon",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="Extra word list / language model for the corrector.",
+    help="Your own language model (built by 'vnocr lexicon build'), mixed with the shipped one.",
 )
 explain_option = click.option(
     "--explain", is_flag=True, help="Print every correction (old -> new, margin) on stderr."
@@ -457,9 +457,45 @@ def search_command(query: str, db: Path, exact: bool, limit: int, as_json: bool)
     return ExitCode.OK
 
 
+# ---------------------------------------------------------------------------------------------
+# vnocr lexicon build
+
+
+@cli.group("lexicon")
+def lexicon_group() -> None:
+    """Build language models from your own clean text."""
+
+
+@lexicon_group.command("build")
+@click.argument("corpus", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path),
+              help="The model file to write (use it with --lexicon).")
+def lexicon_build_command(corpus: tuple[Path, ...], out: Path) -> int:
+    """Build a syllable language model from clean UTF-8 text files.
+
+    The model is mixed with the shipped one by `--lexicon OUT` on ocr, correct and batch, so
+    the corrector learns your archive's names, terms and phrasing.
+    """
+    from pipeline import lm
+
+    counts = lm.counts_from_files(corpus)
+    if not any(word not in lm.SPECIAL for word in counts.unigrams):
+        raise VnocrError("no Vietnamese text found in the corpus files (need clean UTF-8 text)")
+    model = lm.build(counts)
+    model.save(out)
+    words = sum(counts.unigrams.values())
+    click.echo(f"wrote {out}: {len(model.vocab)} symbols, {len(model.bigrams)} bigrams "
+               f"from {words} tokens", err=True)
+    return ExitCode.OK
+
+
 def run(argv: list[str] | None = None) -> Any:
     """Run the CLI with `argv` (for tests and embedding); raises SystemExit with the exit code."""
     return cli.main(args=argv, prog_name="vnocr")
 
 
 __all__ = ["cli", "main", "run", "open_output", "error", "print_changes"]
+
+
+if __name__ == "__main__":
+    main()

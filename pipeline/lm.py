@@ -162,7 +162,7 @@ class LanguageModel:
     def save(self, path: Path) -> None:
         """Write the model as one .npz file (written to a temp file, then renamed)."""
         keys = sorted(self.bigrams)
-        tmp = Path(path).with_name(Path(path).name + ".tmp.npz")
+        tmp = Path(path).with_name(Path(path).name + ".tmp.npz")  # savez adds no suffix to this
         np.savez_compressed(
             tmp,
             vocab=np.array(self.vocab, dtype=np.str_),

@@ -93,3 +93,30 @@ def test_dev_set_wer_regression_bound(corrector: Corrector) -> None:
     raw = compare(truth, ocr)
     fixed = compare(truth, corrector.correct(ocr).text)
     assert fixed["wer"] < raw["wer"] / 2
+
+
+def test_lexicon_build_command_feeds_correct(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    corpus = tmp_path / "archive.txt"
+    corpus.write_text("Hai đơn vị cộng tác chặt chẽ.\nChúng tôi cộng tác lâu dài.\n" * 10, "utf-8")
+    model = tmp_path / "archive.lm"
+    vnocr = [sys.executable, "-m", "pipeline.cli"]
+    built = subprocess.run(
+        [*vnocr, "lexicon", "build", str(corpus), "-o", str(model)], capture_output=True, text=True
+    )
+    assert built.returncode == 0, built.stderr
+    fixed = subprocess.run(
+        [*vnocr, "correct", "-", "--lexicon", str(model)],
+        input="cong tac\n",
+        capture_output=True,
+        text=True,
+    )
+    assert fixed.returncode == 0 and fixed.stdout == "cộng tác\n"
+    empty = tmp_path / "empty.txt"
+    empty.write_text("12 34\n", "utf-8")
+    failed = subprocess.run(
+        [*vnocr, "lexicon", "build", str(empty), "-o", str(model)], capture_output=True, text=True
+    )
+    assert failed.returncode == 1 and "no Vietnamese text" in failed.stderr
