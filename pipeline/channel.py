@@ -422,6 +422,50 @@ class ChannelModel:
             prev = row
         return prev[m]
 
+    def explain(self, observed: str, intended: str) -> list[tuple[str, str, float]]:
+        """The cheapest operation sequence behind `cost`: [(observed seg, intended seg, cost)].
+
+        Slow (no pruning, no cache): for debugging and reports.
+        """
+        if self.fold_case:
+            observed, intended = observed.lower(), intended.lower()
+        observed = unicodedata.normalize("NFC", observed)
+        intended = unicodedata.normalize("NFC", intended)
+        n, m = len(observed), len(intended)
+        best = [[math.inf] * (m + 1) for _ in range(n + 1)]
+        back: list[list[tuple[int, int, float]]] = [[(0, 0, 0.0)] * (m + 1) for _ in range(n + 1)]
+        best[0][0] = 0.0
+        for i in range(n + 1):
+            for j in range(m + 1):
+                if i == 0 and j == 0:
+                    continue
+                options: list[tuple[int, int, float]] = []
+                if i and j:
+                    o, t = observed[i - 1], intended[j - 1]
+                    c = self.identity_cost(t) if o == t else self.substitution_cost(o, t)
+                    options.append((1, 1, c))
+                if i:
+                    options.append((1, 0, self.insertion_cost(observed[i - 1])))
+                if j:
+                    options.append((0, 1, self.deletion_cost(intended[j - 1])))
+                for a in range(min(MAX_SEG, i) + 1):
+                    for b in range(min(MAX_SEG, j) + 1):
+                        if a > 1 or b > 1:
+                            c = self._multi.get((observed[i - a:i], intended[j - b:j]))
+                            if c is not None:
+                                options.append((a, b, c))
+                for a, b, c in options:
+                    if best[i - a][j - b] + c < best[i][j]:
+                        best[i][j] = best[i - a][j - b] + c
+                        back[i][j] = (a, b, c)
+        path = []
+        i, j = n, m
+        while i or j:
+            a, b, c = back[i][j]
+            path.append((observed[i - a:i], intended[j - b:j], round(c, 3)))
+            i, j = i - a, j - b
+        return path[::-1]
+
     def distance_bound(self, observed: str, intended: str) -> int:
         """Plain Levenshtein distance (a cheap pre-filter before `cost`)."""
         if self.fold_case:
@@ -491,3 +535,24 @@ class ChannelModel:
         """One-line summary: rows, learned operations, global identity rate."""
         return (f"ChannelModel: {len(self.counts)} rows, {len(self._tables.learned)} learned ops "
                 f"({len(self._multi)} multi-char), identity rate {self._g:.4f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m pipeline.channel OBSERVED INTENDED [...]`: print costs and their operations."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) < 2 or len(args) % 2:
+        print("usage: python -m pipeline.channel OBSERVED INTENDED [OBSERVED INTENDED ...]")
+        return 2
+    model = ChannelModel.load()
+    print(model.describe())
+    for observed, intended in zip(args[::2], args[1::2], strict=True):
+        ops = " ".join(f"{o or '∅'}<-{t or '∅'}:{c:g}" for o, t, c in
+                       model.explain(observed, intended))
+        print(f"{observed!r} <- {intended!r}: {model.cost(observed, intended):.3f}  {ops}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -229,3 +229,14 @@ def test_real_cleanup_map_learned_noise(real: ChannelModel) -> None:
     assert cleanup["ii"][0][0] == "u"
     # Clusters that occur in Vietnamese spelling are never folded away.
     assert "uo" not in cleanup and "ti" not in cleanup
+
+
+def test_explain_sums_to_cost(synthetic: ChannelModel) -> None:
+    for observed, intended in [("ciia", "của"), ("s6", "số"), ("narn", "nam"), ("", "ab"),
+                               ("xyz", ""), ("ab", "a b")]:
+        ops = synthetic.explain(observed, intended)
+        assert "".join(o for o, _, _ in ops) == observed.lower()
+        assert "".join(t for _, t, _ in ops) == intended.lower()
+        total = sum(c for _, _, c in ops)
+        assert total == pytest.approx(synthetic.cost(observed, intended), abs=0.01)
+    assert ("ii", "ủ") in [(o, t) for o, t, _ in synthetic.explain("ciia", "của")]
