@@ -7,7 +7,7 @@ with its truth line and counts edit operations. Adjacent edits that include an i
 deletion are merged into segment operations (<= 3 chars a side) so that one-to-many and
 many-to-one confusions (ủ->ii, m->rn, đ->cl) are captured; plain substitutions stay 1:1.
 
-    .venv/bin/python scripts/build_channel.py                  # default budget (~10 min, 2 cores)
+    .venv/bin/python scripts/build_channel.py     # default budget: 4800 lines, ~11 min on 2 cores
     .venv/bin/python scripts/build_channel.py --lines 600 --out /tmp/ch.tsv   # quick run
 
 OCR results are cached in .cache/channel/ (keyed by page content and settings), so re-running

@@ -83,13 +83,17 @@ def _covers(font_path: Path, chars: str) -> bool:
     return True
 
 
-@lru_cache(maxsize=4)
 def find_fonts(all_styles: bool = False) -> list[Path]:
     """Installed serif/sans TrueType/OpenType fonts that cover every Vietnamese letter.
 
     By default only upright regular faces (no bold/italic/condensed/mono/display variants);
     `all_styles=True` also returns bold and italic faces. Sorted by file name.
     """
+    return list(_find_fonts(all_styles))
+
+
+@lru_cache(maxsize=4)
+def _find_fonts(all_styles: bool) -> tuple[Path, ...]:
     skip = ("mono", "condensed", "extralight", "display", "math", "symbols")
     styled = ("bold", "italic", "oblique")
     found: dict[str, Path] = {}
@@ -113,7 +117,7 @@ def find_fonts(all_styles: bool = False) -> list[Path]:
                 continue
             if path.name not in found and _covers(path, VIETNAMESE_LETTERS):
                 found[path.name] = path
-    return [found[k] for k in sorted(found)]
+    return tuple(found[k] for k in sorted(found))
 
 
 def font_label(font_path: Path) -> str:
