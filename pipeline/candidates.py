@@ -10,6 +10,7 @@ model then scores every syllable found.
 from __future__ import annotations
 
 import heapq
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,6 +25,7 @@ MAX_FOLDS = 6  # letter skeletons tried per word
 MAX_SCORED = 48  # syllables scored by the error model per word
 MAX_CANDIDATES = 12  # candidates handed to the decoder per word
 PER_SKELETON = 8  # syllables tried per neighbouring skeleton, most frequent first
+MAX_READINGS = 6  # strings built from Tesseract's per-character alternatives
 PRIOR_WEIGHT = 0.5  # share of a syllable's unigram log-probability used to pick the candidates
 BEAM = 9.0  # nats: drop candidates this much costlier than the best one
 MIN_NEIGHBOUR_LOGP = -13.0  # one-edit neighbours rarer than this are not tried for known words
@@ -42,6 +44,29 @@ class Candidate:
     syllable: str
     channel: float  # -log P(observed word | syllable), nats
     keep: bool = False
+
+
+# Per character position of a word, Tesseract's alternatives with their probabilities.
+Choices = tuple[tuple[tuple[str, float], ...], ...]
+
+
+@dataclass(frozen=True)
+class WordHint:
+    """What the OCR engine said about one word: its confidence (0-100) and alternatives."""
+
+    confidence: float | None = None
+    choices: Choices = ()
+
+
+def readings(choices: Choices, limit: int = MAX_READINGS) -> list[tuple[str, float]]:
+    """The most probable strings spelled by per-position alternatives, with -log probability."""
+    beam: list[tuple[float, str]] = [(0.0, "")]
+    for position in choices:
+        options = [(p, ch) for ch, p in position if p > 0] or [(1.0, "")]
+        beam = heapq.nsmallest(
+            limit, ((cost - math.log(p), text + ch) for cost, text in beam for p, ch in options)
+        )
+    return [(text, cost) for cost, text in beam if text]
 
 
 def _deletions(text: str) -> set[str]:
@@ -121,24 +146,24 @@ class CandidateGenerator:
                 found[s] = distance
         return found
 
-    def _generate(self, word: str, bare: bool = False) -> tuple[Candidate, ...]:
+    def _generate(self, word: str, bare: bool = False, wide: bool = False) -> tuple[Candidate, ...]:
         """Candidates for one word as written (case is ignored), most likely first.
 
         `bare` says the text was written without marks (see `mark_rate`): the error model then
         compares the word with each candidate's skeleton, since the marks were never there.
         A known syllable is searched one edit around (its frequent neighbours only), an unknown
-        word two edits around.
+        word, or any word when `wide` (the OCR engine doubted it), two edits around.
         """
         lower = word.lower()
         known = normalize_syllable(lower)
         known = known if known is not None and known in self.lm else None
         ranked: dict[str, float] = {}
         for fold, fold_cost in self.folds(lower):
-            for skeleton, distance in self.neighbours(fold, 1 if known else 2).items():
+            for skeleton, distance in self.neighbours(fold, 1 if known and not wide else 2).items():
                 # The skeleton's most frequent syllables (all of them for the word's own).
                 syllables = self.by_skeleton[skeleton]
                 for syllable, logp in syllables if distance == 0 else syllables[:PER_SKELETON]:
-                    if distance and known and logp < MIN_NEIGHBOUR_LOGP:
+                    if distance and known and not wide and logp < MIN_NEIGHBOUR_LOGP:
                         break
                     # Rank by edit distance first, then by a cheap mix of fold cost and frequency.
                     rank = 10.0 * distance + fold_cost - 0.3 * logp
@@ -164,6 +189,30 @@ class CandidateGenerator:
         if not known and len(lower) >= MIN_SPLIT_LENGTH:
             scored.extend(self._splits(lower, bare))
         return tuple(scored)
+
+    def with_readings(
+        self, word: str, candidates: tuple[Candidate, ...], choices: Choices
+    ) -> tuple[Candidate, ...]:
+        """Add the syllables spelled by the OCR engine's own alternatives to `candidates`.
+
+        Such a reading costs the lower of its error-model cost and its -log probability under
+        the engine's alternatives.
+        """
+        have = {c.syllable: i for i, c in enumerate(candidates)}
+        extra = list(candidates)
+        for text, cost in readings(choices):
+            syllable = normalize_syllable(text)
+            if syllable is None or syllable not in self.lm:
+                continue
+            cost = min(cost, self.channel.cost(word.lower(), syllable))
+            if syllable in have:
+                old = extra[have[syllable]]
+                if cost < old.channel:
+                    extra[have[syllable]] = Candidate(syllable, cost, old.keep)
+            else:
+                have[syllable] = len(extra)
+                extra.append(Candidate(syllable, cost))
+        return tuple(extra)
 
     def _splits(self, word: str, bare: bool) -> list[Candidate]:
         """Two-syllable readings of a word that OCR glued together (voinhan -> với nhân)."""

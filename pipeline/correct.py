@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import orthography
-from pipeline.candidates import mark_rate
+from pipeline.candidates import Choices, WordHint, mark_rate
 from pipeline.normalize import clean_unicode
-from pipeline.tokens import Token, apply_case, case_pattern, tokenize
+from pipeline.tokens import Kind, Token, apply_case, case_pattern, tokenize
 
 TONE_STYLES = ("keep", "old", "new")
 # Below this share of words with marks, a text is taken as written without marks (see mark_rate).
@@ -57,8 +57,19 @@ class Corrector:
         if self.options.restore:
             self._decoder = _build_decoder(self.options.lexicon)
 
-    def correct(self, text: str, confidences: list[float] | None = None) -> Correction:
-        """Correct `text`; line count, spacing, punctuation and numbers are kept."""
+    def correct(
+        self,
+        text: str,
+        confidences: list[float] | None = None,
+        alternatives: list[Choices] | None = None,
+    ) -> Correction:
+        """Correct `text`; line count, spacing, punctuation and numbers are kept.
+
+        `confidences` (Tesseract word confidences, 0-100) and `alternatives` (per-character
+        choices with probabilities) are optional, one per whitespace-separated word of `text`:
+        confident words are protected, doubtful ones searched wider, and the alternatives
+        become candidates.
+        """
         text = clean_unicode(text)
         if self._decoder is None:
             return Correction(self._restyle(text, text))
@@ -69,10 +80,16 @@ class Corrector:
         bare = mark_rate(text.split()) < BARE_TEXT_MARK_RATE
         tokenized_lines = [tokenize(line) for line in lines]
         decoder = self._decoder.for_document(self._decoder.unknown_share(tokenized_lines))
+        hints = _word_hints(tokenized_lines, confidences, alternatives)
         for first, last in _paragraphs(lines):
             tokenized = tokenized_lines[first:last]
             replacements: dict[tuple[int, int], str] = {}
-            for choice in decoder.decode(tokenized, bare):
+            paragraph_hints = {
+                (line - first, start): hint
+                for (line, start), hint in hints.items()
+                if first <= line < last
+            }
+            for choice in decoder.decode(tokenized, bare, paragraph_hints):
                 if choice.candidate.keep:
                     continue
                 new = _render(choice.candidate.syllable, choice.token, style)
@@ -105,6 +122,41 @@ class Corrector:
         if self.options.tone_style in ("old", "new"):
             return orthography.restyle_text(result, self.options.tone_style)
         return result
+
+
+def _word_hints(
+    lines: list[list[Token]],
+    confidences: list[float] | None,
+    alternatives: list[Choices] | None,
+) -> dict[tuple[int, int], WordHint]:
+    """Attach OCR confidences and alternatives (given per whitespace word) to WORD tokens.
+
+    Keys are (line index, token start). A whitespace word split into several tokens gives its
+    confidence to each; its alternatives only go to a token that is the whole word.
+    """
+    if confidences is None and alternatives is None:
+        return {}
+    hints: dict[tuple[int, int], WordHint] = {}
+    index = -1
+    for line_no, tokens in enumerate(lines):
+        previous_space = True
+        for token in tokens:
+            if token.kind is Kind.SPACE:
+                previous_space = True
+                continue
+            if previous_space:
+                index += 1
+                previous_space = False
+            if token.kind is not Kind.WORD:
+                continue
+            conf = confidences[index] if confidences and index < len(confidences) else None
+            choices: Choices = ()
+            if alternatives and index < len(alternatives):
+                word_choices = alternatives[index]
+                if len(word_choices) == len(token.text):
+                    choices = tuple(tuple(position) for position in word_choices)
+            hints[(line_no, token.start)] = WordHint(conf, choices)
+    return hints
 
 
 def _render(syllable: str, token: Token, style: str) -> str:

@@ -11,11 +11,14 @@ import math
 from dataclasses import dataclass, replace
 
 from pipeline import lm as lmmod
-from pipeline.candidates import Candidate, CandidateGenerator
+from pipeline.candidates import Candidate, CandidateGenerator, WordHint
 from pipeline.lm import LanguageModel
 from pipeline.tokens import Kind, Token
 
 NEVER = float("inf")
+CONFIDENT = 90.0  # Tesseract word confidence at or above which a word is protected
+DOUBTFUL = 60.0  # below which a word gets a wider candidate search and less protection
+NO_HINT = WordHint()
 NOISY_SHARE = (
     0.2  # documents with more unknown words than this are raw OCR without a Vietnamese model
 )
@@ -37,6 +40,9 @@ class DecoderWeights:
     keep_number: float = 4.0
     # How much the keep costs grow with the odds that a word of this document is read right.
     trust_weight: float = 1.0
+    # Tesseract's word confidence: protection for sure words, less for doubtful ones (nats).
+    confident_bonus: float = 2.0
+    doubtful_penalty: float = 1.0
 
     def for_document(self, unknown_share: float) -> DecoderWeights:
         """Weights for a document where `unknown_share` of the words are no known syllable.
@@ -63,6 +69,7 @@ class Slot:
     token: Token | None  # the WORD token, None for a fixed symbol
     candidates: tuple[Candidate, ...]  # for a fixed symbol, one candidate holding the symbol
     line: int  # index of the line in the paragraph
+    keep_bonus: float = 0.0  # extra score for leaving this word as written (OCR confidence)
 
 
 @dataclass(frozen=True)
@@ -111,15 +118,25 @@ class Decoder:
         known = sum((s := lmmod.normalize_syllable(w)) is not None and s in self.lm for w in words)
         return 1 - known / len(words)
 
-    def slots(self, lines: list[list[Token]], bare: bool = False) -> list[Slot]:
-        """The search positions of a paragraph given as tokenized lines."""
+    def slots(
+        self,
+        lines: list[list[Token]],
+        bare: bool = False,
+        hints: dict[tuple[int, int], WordHint] | None = None,
+    ) -> list[Slot]:
+        """The search positions of a paragraph given as tokenized lines.
+
+        `hints` maps (line, token start) to what the OCR engine said of that word.
+        """
         slots: list[Slot] = []
+        hints = hints or {}
         for line_no, tokens in enumerate(lines):
             heading = _is_upper_line(tokens)
             for token in tokens:
                 if token.kind is Kind.WORD:
-                    candidates = self._word_candidates(token, bare, heading)
-                    slots.append(Slot(token, candidates, line_no))
+                    hint = hints.get((line_no, token.start), NO_HINT)
+                    candidates = self._word_candidates(token, bare, heading, hint)
+                    slots.append(Slot(token, candidates, line_no, self._confidence_bonus(hint)))
                 elif self._may_be_garbled_word(token, tokens):
                     candidates = self.generator.generate(token.text, bare)
                     keep = Candidate(lmmod.NUM, -self.weights.keep_number, keep=True)
@@ -145,8 +162,23 @@ class Decoder:
         after = [t for t in line[i + 1 :] if t.kind is not Kind.SPACE][:1]
         return all(t and t[0].kind is Kind.WORD for t in (before, after))
 
-    def _word_candidates(self, token: Token, bare: bool, heading: bool) -> tuple[Candidate, ...]:
-        candidates = self.generator.generate(token.text, bare)
+    def _confidence_bonus(self, hint: WordHint) -> float:
+        """Protection for a word the OCR engine was sure of; less for one it doubted (nats)."""
+        if hint.confidence is None:
+            return 0.0
+        if hint.confidence >= CONFIDENT:
+            return self.weights.confident_bonus
+        if hint.confidence < DOUBTFUL:
+            return -self.weights.doubtful_penalty
+        return 0.0
+
+    def _word_candidates(
+        self, token: Token, bare: bool, heading: bool, hint: WordHint = NO_HINT
+    ) -> tuple[Candidate, ...]:
+        doubtful = hint.confidence is not None and hint.confidence < DOUBTFUL
+        candidates = self.generator.generate(token.text, bare, doubtful)
+        if hint.choices:
+            candidates = self.generator.with_readings(token.text, candidates, hint.choices)
         if any(c.keep for c in candidates):
             return candidates
         if _is_abbreviation(token.text) and not heading:
@@ -158,10 +190,12 @@ class Decoder:
             keep_cost = self.weights.keep_unknown_capitalised
         return (*candidates, Candidate(lmmod.OTHER, keep_cost, keep=True))
 
-    def _local(self, candidate: Candidate) -> float:
-        """Channel cost, the keep bonus, and the LM score inside a two-syllable candidate."""
+    def _local(self, candidate: Candidate, slot_bonus: float = 0.0) -> float:
+        """Channel cost, the keep bonuses, and the LM score inside a two-syllable candidate."""
         known_keep = candidate.keep and candidate.syllable != lmmod.OTHER
         bonus = self.weights.min_margin if known_keep else 0.0
+        if candidate.keep:
+            bonus += slot_bonus
         inside = 0.0
         if " " in candidate.syllable:
             first, second = candidate.syllable.split(" ", 1)
@@ -178,12 +212,18 @@ class Decoder:
             return 0.0
         return self.weights.lm_weight * self.lm.logp(prev, word)
 
-    def decode(self, lines: list[list[Token]], bare: bool = False) -> list[Choice]:
+    def decode(
+        self,
+        lines: list[list[Token]],
+        bare: bool = False,
+        hints: dict[tuple[int, int], WordHint] | None = None,
+    ) -> list[Choice]:
         """Best candidate for every WORD token of the paragraph, in order.
 
         `bare`: the text was written without any marks, so unmarked words are no evidence.
+        `hints`: OCR confidences and alternatives by (line, token start), see `slots`.
         """
-        slots = self.slots(lines, bare)
+        slots = self.slots(lines, bare, hints)
         if not slots:
             return []
         # Viterbi: best[i][j] = best score of a path ending in candidate j of slot i.
@@ -193,7 +233,7 @@ class Decoder:
         for slot in slots:
             scores, pointers = [], []
             for cand in slot.candidates:
-                local = self._local(cand)
+                local = self._local(cand, slot.keep_bonus)
                 best_k, best = 0, float("-inf")
                 for k, (sym, score) in enumerate(zip(prev_syms, prev_scores, strict=True)):
                     total = score + self._transition(sym, cand.syllable)
@@ -228,9 +268,11 @@ class Decoder:
                 prev = chosen[i - 1].syllable if i else lmmod.BOS
                 nxt = chosen[i + 1].syllable if i + 1 < len(chosen) else lmmod.EOS
 
-                def local(c: Candidate, prev: str = prev, nxt: str = nxt) -> float:
+                def local(
+                    c: Candidate, prev: str = prev, nxt: str = nxt, bonus: float = slot.keep_bonus
+                ) -> float:
                     return (
-                        self._local(c)
+                        self._local(c, bonus)
                         + self._transition(prev, c.syllable)
                         + self._transition(c.syllable, nxt)
                     )
