@@ -21,7 +21,7 @@ class Kind(StrEnum):
     NUMBER = "number"  # 10, 3.895, 1,9, 98,1%
     CODE = "code"  # 25-NQ/TW, 120/KH-UBND, 82-KH/BDVTW, km2, Covid-19
     DATE = "date"  # 03/6/2013, 8/2013
-    ROMAN = "roman"  # I, II, XIV (before a heading mark)
+    ROMAN = "roman"  # I, II, XIV (before a heading mark); list markers a), (ii)
     URL = "url"
     EMAIL = "email"
     PUNCT = "punct"
@@ -64,6 +64,8 @@ _PATTERNS: list[tuple[Kind, str]] = [
     ),
     # Numbers: 10, 3.895, 1,9, 98,1%, 2010-2015 (a range is two numbers and a dash).
     (Kind.NUMBER, r"(?<!\w)\d+(?:[.,]\d+)*%?(?![\p{L}\p{M}&@])"),
+    # List markers: a single letter and a closing bracket at the start of a line: a), b), đ).
+    (Kind.ROMAN, r"(?<=^[\s\-–•(]*)\p{L}(?=\))"),
     # Lower-case Roman numerals as list markers in parentheses: (i), (ii), (iv).
     (Kind.ROMAN, r"(?<=\()(?:i{1,3}|iv|vi{0,3}|ix|xi{0,3})(?=\))"),
     # Roman numerals: only upper case, standing alone (heading numbers such as "II-" or "IV.").
