@@ -52,10 +52,11 @@ Choices = tuple[tuple[tuple[str, float], ...], ...]
 
 @dataclass(frozen=True)
 class WordHint:
-    """What the OCR engine said about one word: its confidence (0-100) and alternatives."""
+    """What is known of one word beyond its text: OCR confidence (0-100), alternatives."""
 
     confidence: float | None = None
     choices: Choices = ()
+    protected: bool = False  # an abbreviation or unit by its context: leave it as written
 
 
 def readings(choices: Choices, limit: int = MAX_READINGS) -> list[tuple[str, float]]:

@@ -132,9 +132,11 @@ class Decoder:
         hints = hints or {}
         for line_no, tokens in enumerate(lines):
             heading = _is_upper_line(tokens)
-            for token in tokens:
+            for i, token in enumerate(tokens):
                 if token.kind is Kind.WORD:
                     hint = hints.get((line_no, token.start), NO_HINT)
+                    if self._is_abbreviation_in_context(tokens, i):
+                        hint = WordHint(confidence=hint.confidence, protected=True)
                     candidates = self._word_candidates(token, bare, heading, hint)
                     slots.append(Slot(token, candidates, line_no, self._confidence_bonus(hint)))
                 elif self._may_be_garbled_word(token, tokens):
@@ -162,6 +164,24 @@ class Decoder:
         after = [t for t in line[i + 1 :] if t.kind is not Kind.SPACE][:1]
         return all(t and t[0].kind is Kind.WORD for t in (before, after))
 
+    def _is_abbreviation_in_context(self, tokens: list[Token], i: int) -> bool:
+        """An unknown word that its neighbours mark as an abbreviation or a unit.
+
+        Glued to a slash (b/c, h/c); in capitals right before '.' or ':' (TM., KT:); and, in
+        a clean document, right after a number (42,8 km, 10 kg).
+        """
+        token = tokens[i]
+        before = tokens[i - 1] if i else None
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        if any(t is not None and t.text == "/" for t in (before, after)):
+            return True
+        if after is not None and after.text in ".:" and _is_abbreviation(token.text):
+            return True
+        if self.weights.keep_number < NEVER:  # noisy text: "10 nim" is "10 năm"
+            return False
+        previous = [t for t in tokens[:i] if t.kind is not Kind.SPACE][-1:]
+        return bool(previous) and previous[0].kind is Kind.NUMBER
+
     def _confidence_bonus(self, hint: WordHint) -> float:
         """Protection for a word the OCR engine was sure of; less for one it doubted (nats)."""
         if hint.confidence is None:
@@ -181,7 +201,7 @@ class Decoder:
             candidates = self.generator.with_readings(token.text, candidates, hint.choices)
         if any(c.keep for c in candidates):
             return candidates
-        if _is_abbreviation(token.text) and not heading:
+        if hint.protected or (_is_abbreviation(token.text) and not heading):
             return (Candidate(lmmod.OTHER, 0.0, keep=True),)
         keep_cost = self.weights.keep_unknown
         # A capitalised unknown word is likely a name or an abbreviation, except in a heading

@@ -48,11 +48,16 @@ def syllable_accuracy(reference: str, hypothesis: str) -> float:
 
 
 def pyvi_restore(text: str) -> str:
+    """pyvi's restorer, line by line (a line it cannot handle is left bare, as it came)."""
     from pyvi import ViUtils
 
-    return "\n".join(
-        ViUtils.add_accents(line) if line.strip() else line for line in text.split("\n")
-    )
+    def one(line: str) -> str:
+        try:
+            return ViUtils.add_accents(line) if line.strip() else line
+        except (KeyError, ValueError, IndexError):
+            return line
+
+    return "\n".join(one(line) for line in text.split("\n"))
 
 
 def ocr_vie(image: Path) -> str:
