@@ -222,6 +222,17 @@ class Decoder:
             inside = self.weights.lm_weight * self.lm.logp(first, second)
         return bonus + inside - candidate.channel
 
+    def _transitions(self, prevs: list[str], words: list[str]) -> list[list[float]]:
+        """Unweighted LM log-probabilities of each word (rows) after each prev (columns)."""
+        contexts = [lmmod.BOS if p == lmmod.EOS else p for p in prevs]
+        table = self.lm.block(contexts, words)
+        for word, row in zip(words, table, strict=True):
+            if word == lmmod.EOS:  # an empty sentence costs nothing
+                for k, context in enumerate(contexts):
+                    if context == lmmod.BOS:
+                        row[k] = 0.0
+        return table
+
     def _transition(self, prev: str, word: str) -> float:
         """LM score of `word` after `prev` (two-syllable candidates join by their edges)."""
         prev = prev.rsplit(" ", 1)[-1]
@@ -246,27 +257,29 @@ class Decoder:
         slots = self.slots(lines, bare, hints)
         if not slots:
             return []
-        # Viterbi: best[i][j] = best score of a path ending in candidate j of slot i.
-        prev_syms = [lmmod.BOS]
+        # Viterbi: scores[j] = best score of a path ending in candidate j of the current slot.
+        weight = self.weights.lm_weight
+        prev_lasts = [lmmod.BOS]
         prev_scores = [0.0]
         back: list[list[int]] = []
         for slot in slots:
+            firsts = [c.syllable.split(" ", 1)[0] for c in slot.candidates]
+            table = self._transitions(prev_lasts, firsts)
             scores, pointers = [], []
-            for cand in slot.candidates:
-                local = self._local(cand, slot.keep_bonus)
+            for cand, row in zip(slot.candidates, table, strict=True):
                 best_k, best = 0, float("-inf")
-                for k, (sym, score) in enumerate(zip(prev_syms, prev_scores, strict=True)):
-                    total = score + self._transition(sym, cand.syllable)
+                for k, (score, lp) in enumerate(zip(prev_scores, row, strict=True)):
+                    total = score + weight * lp
                     if total > best:
                         best_k, best = k, total
-                scores.append(best + local)
+                scores.append(best + self._local(cand, slot.keep_bonus))
                 pointers.append(best_k)
             back.append(pointers)
-            prev_syms = [c.syllable for c in slot.candidates]
+            prev_lasts = [c.syllable.rsplit(" ", 1)[-1] for c in slot.candidates]
             prev_scores = scores
         final = [
             s + self._transition(sym, lmmod.EOS)
-            for sym, s in zip(prev_syms, prev_scores, strict=True)
+            for sym, s in zip(prev_lasts, prev_scores, strict=True)
         ]
         j = max(range(len(final)), key=final.__getitem__)
         path = [0] * len(slots)

@@ -80,3 +80,12 @@ def test_shipped_model_loads_fast_and_knows_common_syllables() -> None:
     for word in ("của", "người", "nghị", "quyết", "đảng", "tỉnh"):
         assert word in shipped
     assert shipped.logp("nghị", "quyết") > shipped.logp("nghị", "quyệt")
+
+
+def test_block_equals_pairwise_logp(model: lm.LanguageModel) -> None:
+    prevs = ["đổi", "ban", lm.BOS, "chưa-thấy", "mới"]
+    words = ["mới", "chấp", "không-có", lm.EOS]
+    table = model.block(prevs, words)
+    for word, row in zip(words, table, strict=True):
+        for prev, value in zip(prevs, row, strict=True):
+            assert value == pytest.approx(model.logp(prev, word))
