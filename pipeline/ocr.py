@@ -5,8 +5,11 @@ from __future__ import annotations
 import functools
 import os
 import re
+import unicodedata
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pytesseract
 from PIL import Image
@@ -19,6 +22,16 @@ TESSERACT_INSTALL = "sudo apt-get install tesseract-ocr"
 # one thread per Tesseract process is faster overall. Set OMP_THREAD_LIMIT to override.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
+#: Alternatives kept per character position (best first).
+MAX_CHOICES = 3
+#: Tesseract option that makes the LSTM report its best glyphs per character in hOCR.
+CHOICES_CONFIG = "-c lstm_choice_mode=2"
+
+#: One word's per-character alternatives: for each character, (glyph, probability 0-1), best first.
+Choices = list[list[tuple[str, float]]]
+
+_T = TypeVar("_T")
+
 
 def lang_install_command(lang: str) -> str:
     """The apt-get command that installs the Tesseract model for `lang` (e.g. vie)."""
@@ -27,7 +40,12 @@ def lang_install_command(lang: str) -> str:
 
 @dataclass(frozen=True)
 class Word:
-    """One word from Tesseract's TSV output; box is (left, top, width, height) in pixels."""
+    """One word from Tesseract; box is (left, top, width, height) in pixels.
+
+    block/par/line/word are numbered as in Tesseract's TSV output. `choices` has one entry per
+    character of `text` (Tesseract's LSTM alternatives, best first; the first is usually the
+    character itself), or is empty when not available.
+    """
 
     text: str
     conf: float
@@ -36,6 +54,7 @@ class Word:
     par: int
     line: int
     word: int
+    choices: Choices = field(default_factory=list, hash=False)
 
 
 @dataclass
@@ -118,6 +137,106 @@ def words_from_data(data: dict[str, list[Any]]) -> list[Word]:
     return words
 
 
+_XHTML = "{http://www.w3.org/1999/xhtml}"
+_BBOX = re.compile(r"\bbbox (-?\d+) (-?\d+) (-?\d+) (-?\d+)")
+_WCONF = re.compile(r"\bx_wconf (-?[\d.]+)")
+_XCONFS = re.compile(r"\bx_confs (-?[\d.eE+-]+)")
+
+
+def _class(element: ET.Element) -> str:
+    return element.get("class", "")
+
+
+def _children(element: ET.Element, prefix: str) -> list[ET.Element]:
+    """Direct children whose hOCR class starts with `prefix`."""
+    return [child for child in element if _class(child).startswith(prefix)]
+
+
+def _id_number(element: ET.Element, fallback: int) -> int:
+    """The trailing number of an hOCR id (`block_1_3` -> 3), else `fallback`."""
+    match = re.search(r"_(\d+)$", element.get("id", ""))
+    return int(match.group(1)) if match else fallback
+
+
+def _word_text(element: ET.Element) -> str:
+    """The text of an ocrx_word, without its ocrx_cinfo (choices) children."""
+    parts = [element.text or ""]
+    for child in element:
+        if _class(child) != "ocrx_cinfo":
+            parts.append("".join(child.itertext()))
+        parts.append(child.tail or "")
+    return "".join(parts).strip()
+
+
+def parse_choices(element: ET.Element, text: str) -> Choices:
+    """Per-character alternatives of one hOCR ocrx_word (Tesseract's lstm_choice_mode=2).
+
+    Each `lstm_choices` span is one position holding `x_confs` (0-100) glyphs. Positions whose
+    best glyph is a space (the gap before the word) are dropped; glyphs with probability 0 are
+    dropped except the best; at most MAX_CHOICES are kept. Empty unless there is exactly one
+    position per character of `text`.
+    """
+    positions: Choices = []
+    for span in _children(element, "ocrx_cinfo"):
+        if not span.get("id", "lstm_choices").startswith("lstm_choices"):
+            continue  # lstm_choice_mode=1 timesteps or other per-character info
+        glyphs: list[tuple[str, float]] = []
+        for choice in _children(span, "ocrx_cinfo"):
+            match = _XCONFS.search(choice.get("title", ""))
+            if not match:
+                continue
+            prob = round(min(1.0, max(0.0, float(match.group(1)) / 100)), 6)
+            glyphs.append((unicodedata.normalize("NFC", choice.text or ""), prob))
+        glyphs.sort(key=lambda glyph: -glyph[1])
+        if not glyphs or not glyphs[0][0].strip():
+            continue
+        best, rest = glyphs[0], [g for g in glyphs[1:] if g[1] > 0 and g[0].strip()]
+        positions.append([best, *rest][:MAX_CHOICES])
+    return positions if len(positions) == len(text) else []
+
+
+def words_from_hocr(hocr: bytes | str) -> list[Word]:
+    """The non-empty words of Tesseract hOCR output, numbered like its TSV output.
+
+    Blocks keep Tesseract's own number (hOCR ids count blocks without words, as TSV does);
+    paragraphs, lines and words are counted within their parent. `choices` is filled when
+    the hOCR carries lstm_choices (lstm_choice_mode=2).
+    """
+    try:
+        root = ET.fromstring(hocr)
+    except ET.ParseError as exc:
+        raise OcrError(f"tesseract produced unreadable hOCR ({exc})") from None
+    words: list[Word] = []
+    areas = [div for div in root.iter(f"{_XHTML}div") if _class(div) == "ocr_carea"]
+    for block_index, area in enumerate(areas, start=1):
+        block = _id_number(area, block_index)
+        for par, paragraph in enumerate(_children(area, "ocr_par"), start=1):
+            # ocr_line, ocr_header, ocr_caption, ocr_textfloat: every kind of text line
+            lines = [span for span in _children(paragraph, "ocr_") if _class(span) != "ocr_par"]
+            for line, line_element in enumerate(lines, start=1):
+                for number, element in enumerate(_children(line_element, "ocrx_word"), start=1):
+                    text = _word_text(element)
+                    if not text:
+                        continue
+                    title = element.get("title", "")
+                    bbox = _BBOX.search(title)
+                    left, top, right, bottom = (int(v) for v in bbox.groups()) if bbox else (0,) * 4
+                    wconf = _WCONF.search(title)
+                    words.append(
+                        Word(
+                            text=text,
+                            conf=float(wconf.group(1)) if wconf else -1.0,
+                            box=(left, top, right - left, bottom - top),
+                            block=block,
+                            par=par,
+                            line=line,
+                            word=number,
+                            choices=parse_choices(element, text),
+                        )
+                    )
+    return words
+
+
 def rebuild_text(words: list[Word]) -> str:
     """Lines from the words (joined by one space); a blank line between paragraphs and blocks."""
     lines: list[str] = []
@@ -154,13 +273,10 @@ def _image_dpi(image: Image.Image, default: int) -> int:
     return value if 70 <= value <= 2400 else default
 
 
-def ocr_image(image: Image.Image, lang: str = "vie", psm: int = 3, dpi: int = 300) -> PageOCR:
-    """OCR one page image with Tesseract; `dpi` is used when the image carries no resolution."""
-    config = f"--psm {int(psm)} --dpi {_image_dpi(image, dpi)}"
+def _run_tesseract(call: Callable[[], _T]) -> _T:
+    """Run a pytesseract call, turning its failures into DependencyError/OcrError."""
     try:
-        data = pytesseract.image_to_data(
-            image, lang=lang, config=config, output_type=pytesseract.Output.DICT
-        )
+        return call()
     except pytesseract.TesseractNotFoundError:
         raise DependencyError(f"tesseract is not installed ({TESSERACT_INSTALL})") from None
     except pytesseract.TesseractError as exc:
@@ -173,5 +289,26 @@ def ocr_image(image: Image.Image, lang: str = "vie", psm: int = 3, dpi: int = 30
             ) from None
         first = next((line for line in message.splitlines() if line.strip()), "unknown error")
         raise OcrError(f"tesseract failed: {first.strip()}") from None
-    words = words_from_data(data)
+
+
+def ocr_image(
+    image: Image.Image,
+    lang: str = "vie",
+    psm: int = 3,
+    dpi: int = 300,
+    alternatives: bool = True,
+) -> PageOCR:
+    """OCR one page image with Tesseract; `dpi` is used when the image carries no resolution.
+
+    One Tesseract run with hOCR output gives the words, boxes and confidences (numbered and
+    rebuilt into lines exactly as from its TSV output) and, with `alternatives`, each word's
+    per-character choices (`-c lstm_choice_mode=2`).
+    """
+    config = f"--psm {int(psm)} --dpi {_image_dpi(image, dpi)}"
+    if alternatives:
+        config = f"{config} {CHOICES_CONFIG}"
+    hocr = _run_tesseract(
+        lambda: pytesseract.image_to_pdf_or_hocr(image, lang=lang, config=config, extension="hocr")
+    )
+    words = words_from_hocr(hocr)
     return PageOCR(words=words, text=rebuild_text(words), confidence=mean_confidence(words))
