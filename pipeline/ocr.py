@@ -296,19 +296,29 @@ def ocr_image(
     lang: str = "vie",
     psm: int = 3,
     dpi: int = 300,
-    alternatives: bool = True,
+    alternatives: bool = False,
 ) -> PageOCR:
     """OCR one page image with Tesseract; `dpi` is used when the image carries no resolution.
 
-    One Tesseract run with hOCR output gives the words, boxes and confidences (numbered and
-    rebuilt into lines exactly as from its TSV output) and, with `alternatives`, each word's
-    per-character choices (`-c lstm_choice_mode=2`).
+    Words, boxes and confidences come from Tesseract's TSV output. With `alternatives`, the one
+    Tesseract run writes hOCR with `-c lstm_choice_mode=2` instead, which gives the same words
+    (same numbering, so the same text) plus each word's per-character choices; it measured
+    ~14% more Tesseract CPU time.
     """
     config = f"--psm {int(psm)} --dpi {_image_dpi(image, dpi)}"
     if alternatives:
         config = f"{config} {CHOICES_CONFIG}"
-    hocr = _run_tesseract(
-        lambda: pytesseract.image_to_pdf_or_hocr(image, lang=lang, config=config, extension="hocr")
-    )
-    words = words_from_hocr(hocr)
+        hocr = _run_tesseract(
+            lambda: pytesseract.image_to_pdf_or_hocr(
+                image, lang=lang, config=config, extension="hocr"
+            )
+        )
+        words = words_from_hocr(hocr)
+    else:
+        data = _run_tesseract(
+            lambda: pytesseract.image_to_data(
+                image, lang=lang, config=config, output_type=pytesseract.Output.DICT
+            )
+        )
+        words = words_from_data(data)
     return PageOCR(words=words, text=rebuild_text(words), confidence=mean_confidence(words))

@@ -237,14 +237,9 @@ def test_mean_confidence():
     assert ocr.mean_confidence([]) is None
 
 
-EMPTY_HOCR = (
-    "<html xmlns='http://www.w3.org/1999/xhtml'><body>"
-    "<div class='ocr_page' id='page_1' title='bbox 0 0 50 50'></div></body></html>"
-)
-
-
 def test_ocr_image_empty_page(monkeypatch):
-    monkeypatch.setattr(pytesseract, "image_to_pdf_or_hocr", lambda *args, **kwargs: EMPTY_HOCR)
+    empty = tsv_dict([(1, 0, 0, 0, 0, -1, ""), (2, 1, 0, 0, 0, -1, "")])
+    monkeypatch.setattr(pytesseract, "image_to_data", lambda *args, **kwargs: empty)
     result = ocr.ocr_image(Image.new("L", (50, 50), 255))
     assert (result.text, result.words, result.confidence) == ("", [], None)
 
@@ -252,21 +247,16 @@ def test_ocr_image_empty_page(monkeypatch):
 def test_ocr_image_passes_lang_psm_and_dpi(monkeypatch):
     calls = []
 
-    def fake(image, lang, config, extension):
-        calls.append((lang, config, extension))
-        return HOCR.encode("utf-8")
+    def fake(image, lang, config, output_type):
+        calls.append((lang, config))
+        return PAGE
 
-    monkeypatch.setattr(pytesseract, "image_to_pdf_or_hocr", fake)
+    monkeypatch.setattr(pytesseract, "image_to_data", fake)
     image = Image.new("L", (50, 50), 255)
-    page = ocr.ocr_image(image, "vie+eng", 6, dpi=200)
-    assert page.text.startswith("Quyền được")
-    assert page.confidence == pytest.approx((95 + 96 + 96 + 91) / 4, abs=0.01)
+    assert ocr.ocr_image(image, "vie+eng", 6, dpi=200).text.startswith("CỘNG HÒA")
     image.info["dpi"] = (400, 400)
-    ocr.ocr_image(image, "vie", 3, dpi=200, alternatives=False)
-    assert calls == [
-        ("vie+eng", "--psm 6 --dpi 200 -c lstm_choice_mode=2", "hocr"),
-        ("vie", "--psm 3 --dpi 400", "hocr"),
-    ]
+    ocr.ocr_image(image, "vie", 3, dpi=200)
+    assert calls == [("vie+eng", "--psm 6 --dpi 200"), ("vie", "--psm 3 --dpi 400")]
 
 
 def test_missing_language_model(monkeypatch):
@@ -275,7 +265,7 @@ def test_missing_language_model(monkeypatch):
             1, "Failed loading language 'vie'\nTesseract couldn't load any languages!"
         )
 
-    monkeypatch.setattr(pytesseract, "image_to_pdf_or_hocr", fail)
+    monkeypatch.setattr(pytesseract, "image_to_data", fail)
     with pytest.raises(DependencyError, match="apt-get install tesseract-ocr-vie"):
         ocr.ocr_image(Image.new("L", (10, 10)))
 
@@ -284,9 +274,43 @@ def test_tesseract_failure_is_ocr_error(monkeypatch):
     def fail(*args, **kwargs):
         raise pytesseract.TesseractError(1, "Error in pixReadMem")
 
-    monkeypatch.setattr(pytesseract, "image_to_pdf_or_hocr", fail)
+    monkeypatch.setattr(pytesseract, "image_to_data", fail)
     with pytest.raises(OcrError, match="tesseract failed: Error in pixReadMem"):
         ocr.ocr_image(Image.new("L", (10, 10)))
+
+
+EMPTY_HOCR = (
+    "<html xmlns='http://www.w3.org/1999/xhtml'><body>"
+    "<div class='ocr_page' id='page_1' title='bbox 0 0 50 50'></div></body></html>"
+)
+
+
+def test_ocr_image_alternatives_run_hocr_with_choices(monkeypatch):
+    calls = []
+
+    def fake(image, lang, config, extension):
+        calls.append((lang, config, extension))
+        return HOCR.encode("utf-8")
+
+    monkeypatch.setattr(pytesseract, "image_to_pdf_or_hocr", fake)
+    image = Image.new("L", (50, 50), 255)
+    page = ocr.ocr_image(image, "vie+eng", 6, dpi=200, alternatives=True)
+    assert page.text == "Quyền được\nỦy\n\nSố:"
+    assert [len(word.choices) for word in page.words] == [5, 4, 2, 0]
+    assert page.confidence == pytest.approx((95 + 96 + 96 + 91) / 4, abs=0.01)
+    assert calls == [("vie+eng", "--psm 6 --dpi 200 -c lstm_choice_mode=2", "hocr")]
+    monkeypatch.setattr(pytesseract, "image_to_pdf_or_hocr", lambda *a, **k: EMPTY_HOCR)
+    empty = ocr.ocr_image(image, alternatives=True)
+    assert (empty.text, empty.words, empty.confidence) == ("", [], None)
+
+
+def test_ocr_image_alternatives_errors(monkeypatch):
+    def fail(*args, **kwargs):
+        raise pytesseract.TesseractError(1, "Failed loading language 'vie'")
+
+    monkeypatch.setattr(pytesseract, "image_to_pdf_or_hocr", fail)
+    with pytest.raises(DependencyError, match="apt-get install tesseract-ocr-vie"):
+        ocr.ocr_image(Image.new("L", (10, 10)), alternatives=True)
 
 
 def test_tesseract_not_installed(monkeypatch):
@@ -321,7 +345,7 @@ def rendered_line(text: str) -> Image.Image:
 @pytest.mark.e2e
 def test_real_tesseract_choices_and_same_words_as_tsv():
     image = rendered_line("Ủy ban nhân dân huyện Thường Tín báo cáo")
-    page = ocr.ocr_image(image, "vie", 7)
+    page = ocr.ocr_image(image, "vie", 7, alternatives=True)
     assert page.words and page.text.startswith("Ủy ban")
     with_choices = [w for w in page.words if w.choices]
     assert with_choices
