@@ -55,23 +55,64 @@ def _line_count(text: str) -> int:
     return text.count("\n")
 
 
+#: Per-character alternatives of one word: for each character, (glyph, probability), best first.
+WordChoices = list[list[tuple[str, float]]]
+
+
+def word_alternatives(words: list[ocr.Word], text: str) -> list[WordChoices] | None:
+    """Each word's choices, aligned with `text.split()` (one entry per whitespace word).
+
+    None when the word counts disagree or no word has choices; a word whose choices do not
+    have one position per character of its token gets [].
+    """
+    tokens = text.split()
+    if len(tokens) != len(words) or not any(word.choices for word in words):
+        return None
+    return [
+        word.choices if len(word.choices) == len(token) else []
+        for word, token in zip(words, tokens, strict=True)
+    ]
+
+
+def _correct(
+    corrector: Corrector,
+    text: str,
+    confidences: list[float] | None,
+    alternatives: list[WordChoices] | None,
+) -> Correction:
+    """corrector.correct, passing `alternatives` only when there are some."""
+    if alternatives is None:
+        return corrector.correct(text, confidences)
+    return corrector.correct(text, confidences, alternatives=alternatives)
+
+
 def correct_text(
-    text: str, corrector: Corrector, confidences: list[float] | None = None
+    text: str,
+    corrector: Corrector,
+    confidences: list[float] | None = None,
+    alternatives: list[WordChoices] | None = None,
 ) -> Correction:
     """Correct `text`, guaranteeing the same number of lines as the input.
 
-    If the corrector changes the line count, the text is corrected line by line instead.
+    `confidences` and `alternatives` (optional) have one entry per whitespace word of `text`.
+    If the corrector changes the line count, the text is corrected line by line instead, each
+    line with its own words' confidences and alternatives.
     """
     from pipeline.correct import Change, Correction
 
     text = clean_unicode(text)
-    correction = corrector.correct(text, confidences)
+    correction = _correct(corrector, text, confidences, alternatives)
     if _line_count(correction.text) == _line_count(text):
         return correction
     lines: list[str] = []
     changes: list[Change] = []
+    start = 0
     for number, line in enumerate(text.split("\n"), start=1):
-        fixed = corrector.correct(line)
+        end = start + len(line.split())
+        line_confidences = confidences[start:end] if confidences is not None else None
+        line_alternatives = alternatives[start:end] if alternatives is not None else None
+        start = end
+        fixed = _correct(corrector, line, line_confidences, line_alternatives)
         if "\n" in fixed.text:
             lines.append(line)
             continue
@@ -94,17 +135,23 @@ def process_page(
     try:
         image = load.load_page(path, page, settings.dpi, settings.max_pixels)
         image = preprocess.prepare(image, settings.preprocess)
-        page_ocr = ocr.ocr_image(image, settings.lang, settings.psm, settings.dpi)
+        if settings.alternatives:
+            page_ocr = ocr.ocr_image(
+                image, settings.lang, settings.psm, settings.dpi, alternatives=True
+            )
+        else:  # the plain call (test stubs of ocr_image take no alternatives keyword)
+            page_ocr = ocr.ocr_image(image, settings.lang, settings.psm, settings.dpi)
     except VnocrError as exc:
         raise _locate(exc, path, page) from None
     raw_text = clean_unicode(page_ocr.text)
     text, changes = raw_text, []
     if settings.correct and raw_text.strip():
         corrector = corrector or make_corrector(settings)
-        confidences = [word.conf for word in page_ocr.words]
-        if len(confidences) != len(raw_text.split()):
+        confidences: list[float] | None = [word.conf for word in page_ocr.words]
+        if len(page_ocr.words) != len(raw_text.split()):
             confidences = None
-        correction = correct_text(raw_text, corrector, confidences)
+        alternatives = word_alternatives(page_ocr.words, raw_text)
+        correction = correct_text(raw_text, corrector, confidences, alternatives)
         text, changes = correction.text, correction.changes
     return PageResult(
         source=str(path),
