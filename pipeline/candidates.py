@@ -22,11 +22,11 @@ from pipeline.channel import ChannelModel
 from pipeline.lm import SPECIAL, LanguageModel, normalize_syllable
 
 MAX_FOLDS = 6  # letter skeletons tried per word
-MAX_SCORED = 48  # syllables scored by the error model per word
-MAX_CANDIDATES = 12  # candidates handed to the decoder per word
+MAX_SCORED = 96  # syllables scored by the error model per word
+MAX_CANDIDATES = 16  # candidates handed to the decoder per word
 PER_SKELETON = 8  # syllables tried per neighbouring skeleton, most frequent first
 MAX_READINGS = 6  # strings built from Tesseract's per-character alternatives
-PRIOR_WEIGHT = 0.5  # share of a syllable's unigram log-probability used to pick the candidates
+PRIOR_WEIGHT = 1.0  # share of a syllable's unigram log-probability used to pick the candidates
 BEAM = 9.0  # nats: drop candidates this much costlier than the best one
 MIN_NEIGHBOUR_LOGP = -13.0  # one-edit neighbours rarer than this are not tried for known words
 MIN_SPLIT_LENGTH = 5  # unknown words this long may be two syllables glued together

@@ -102,7 +102,7 @@ DELETE_SHARE = 0.20  # the character vanished
 SAME_BASE_VARIANTS = 12.0
 # Lowest unseen-operation mass of any intended segment: real scans meet errors the synthetic
 # pages never showed, so a frequent character's unseen errors are not made impossibly dear.
-UNSEEN_FLOOR = 1e-3
+UNSEEN_FLOOR = 3e-3
 CLEANUP_PRIOR = 2.0  # pseudo-count of "something else" when folding an observed segment
 OTHER_SYMBOLS = 120.0
 

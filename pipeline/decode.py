@@ -199,9 +199,12 @@ class Decoder:
         candidates = self.generator.generate(token.text, bare, doubtful)
         if hint.choices:
             candidates = self.generator.with_readings(token.text, candidates, hint.choices)
-        if any(c.keep for c in candidates):
+        keep = next((c for c in candidates if c.keep), None)
+        if hint.protected:
+            return (keep or Candidate(lmmod.OTHER, 0.0, keep=True),)
+        if keep is not None:
             return candidates
-        if hint.protected or (_is_abbreviation(token.text) and not heading):
+        if _is_abbreviation(token.text) and not heading:
             return (Candidate(lmmod.OTHER, 0.0, keep=True),)
         keep_cost = self.weights.keep_unknown
         # A capitalised unknown word is likely a name or an abbreviation, except in a heading
