@@ -9,6 +9,7 @@ model then scores every syllable found.
 
 from __future__ import annotations
 
+import copy
 import heapq
 import math
 from collections import defaultdict
@@ -96,6 +97,15 @@ class CandidateGenerator:
         self.cleanup = channel.cleanup_map()
         self._longest_noise = max((len(k) for k in self.cleanup), default=1)
         self.generate = lru_cache(maxsize=200_000)(self._generate)
+
+    def with_channel(self, channel: ChannelModel) -> CandidateGenerator:
+        """The same lexicon indexes with another error model (and an empty cache)."""
+        other = copy.copy(self)
+        other.channel = channel
+        other.cleanup = channel.cleanup_map()
+        other._longest_noise = max((len(k) for k in other.cleanup), default=1)
+        other.generate = lru_cache(maxsize=200_000)(other._generate)
+        return other
 
     def folds(self, word: str) -> list[tuple[str, float]]:
         """Letter skeletons the lower-case `word` may fold to, cheapest first, with their costs."""

@@ -24,7 +24,7 @@ import math
 import os
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -156,6 +156,77 @@ def read_counts(path: Path) -> tuple[dict[tuple[str, str], int], list[str]]:
 _Edges = dict[tuple[int, int], list[tuple[int, int, float]]]
 
 
+# --- aligning an intended string with what OCR made of it ---------------------------------
+
+
+def atomic_ops(truth: str, obs: str) -> list[tuple[str, str, str]]:
+    """Per-character edit script from truth to observed: ('eq'|'sub'|'del'|'ins', t, o)."""
+    ops: list[tuple[str, str, str]] = []
+    for tag, i1, i2, j1, j2 in Levenshtein.opcodes(truth, obs):
+        if tag == "equal":
+            ops.extend(("eq", truth[i1 + k], obs[j1 + k]) for k in range(i2 - i1))
+        elif tag == "replace":
+            ops.extend(("sub", truth[i1 + k], obs[j1 + k]) for k in range(i2 - i1))
+        elif tag == "delete":
+            ops.extend(("del", truth[i], "") for i in range(i1, i2))
+        else:
+            ops.extend(("ins", "", obs[j]) for j in range(j1, j2))
+    # Junk the OCR invented from page noise before the first or after the last truth character,
+    # separated from the text by a space, is not an error model of the text: drop it.
+    lead = 0
+    while lead < len(ops) and ops[lead][0] == "ins":
+        lead += 1
+    cut = max((k + 1 for k in range(lead) if ops[k][2].isspace()), default=0)
+    if cut == lead and lead < len(ops) and ops[lead][0] == "eq":
+        cut = lead
+    ops = ops[cut:]
+    tail = len(ops)
+    while tail > 0 and ops[tail - 1][0] == "ins":
+        tail -= 1
+    cut = min((k for k in range(tail, len(ops)) if ops[k][2].isspace()), default=len(ops))
+    return ops[:cut]
+
+
+def segment_ops(ops: Sequence[tuple[str, str, str]]) -> Iterator[tuple[str, str, str]]:
+    """Merge atomic edits into segment edits; yields ('eq', t, t) or ('err', observed, intended).
+
+    Within a run of non-equal edits, each insertion/deletion is joined to the substitution just
+    before it (else just after it); consecutive insertions/deletions join the same group.
+    Plain substitutions stay 1:1. Groups longer than MAX_SEG on either side are split back.
+    """
+    i = 0
+    n = len(ops)
+    while i < n:
+        if ops[i][0] == "eq":
+            yield ops[i]
+            i += 1
+            continue
+        j = i
+        while j < n and ops[j][0] != "eq":
+            j += 1
+        run = ops[i:j]
+        groups: list[list[tuple[str, str, str]]] = []
+        for op in run:
+            if op[0] == "sub":
+                if groups and all(g[0] != "sub" for g in groups[-1]):
+                    groups[-1].append(op)  # a leading insertion/deletion takes the next sub
+                else:
+                    groups.append([op])
+            elif groups:
+                groups[-1].append(op)
+            else:
+                groups.append([op])
+        for group in groups:
+            t = "".join(o[1] for o in group)
+            o = "".join(o[2] for o in group)
+            if len(t) <= MAX_SEG and len(o) <= MAX_SEG:
+                yield ("err", o, t)
+            else:
+                for op in group:
+                    yield ("err", op[2], op[1])
+        i = j
+
+
 @dataclass(frozen=True)
 class _Tables:
     identity: dict[str, float]  # intended char/segment -> cost of reading it correctly
@@ -168,8 +239,13 @@ class _Tables:
 class ChannelModel:
     """Weighted segment edit distance; build with `ChannelModel.load()` or from counts."""
 
-    def __init__(self, counts: dict[tuple[str, str], int], *, fold_case: bool = True,
-                 header: Iterable[str] = ()):
+    def __init__(
+        self,
+        counts: dict[tuple[str, str], int],
+        *,
+        fold_case: bool = True,
+        header: Iterable[str] = (),
+    ):
         self.fold_case = fold_case
         self.header = list(header)
         merged: dict[tuple[str, str], int] = defaultdict(int)
@@ -260,6 +336,19 @@ class ChannelModel:
                 self._learned_sub_by_int[t][o] = c
         self._base: dict[str, str] = {}
 
+    def adapted(self, pairs: Iterable[tuple[str, str]], weight: float) -> ChannelModel:
+        """This model plus the edit operations of (observed, intended) word pairs, `weight` each.
+
+        Used to adapt the model to one document: its words as OCR read them, aligned with what
+        a first decoding pass chose, add that document's own confusions (and correct readings).
+        """
+        counts = dict(self.counts)
+        for observed, intended in pairs:
+            for kind, obs, intd in segment_ops(atomic_ops(intended.lower(), observed.lower())):
+                key = (intd, intd) if kind == "eq" else (obs, intd)
+                counts[key] = counts.get(key, 0) + weight
+        return ChannelModel(counts, fold_case=self.fold_case, header=self.header)
+
     # ------------------------------------------------------------------ elementary costs
 
     def identity_cost(self, ch: str) -> float:
@@ -348,7 +437,7 @@ class ChannelModel:
         int_pos: dict[str, list[int]] = {"": list(range(m + 1))}
         for j in range(1, m + 1):
             for b in range(1, min(MAX_SEG, j) + 1):
-                int_pos.setdefault(intd[j - b:j], []).append(j)
+                int_pos.setdefault(intd[j - b : j], []).append(j)
         found: list[tuple[int, int, int, list[int], float]] = []  # (i_end, a, b, j_ends, cost)
         if self._multi_del:
             for ts, c in self._multi_del:
@@ -357,7 +446,7 @@ class ChannelModel:
                     found.extend((i, 0, len(ts), ends, c) for i in range(n + 1))
         for i in range(1, n + 1):
             for a in range(1, min(MAX_SEG, i) + 1):
-                opts = by_obs.get(obs[i - a:i])
+                opts = by_obs.get(obs[i - a : i])
                 if opts:
                     for ts, c in opts:
                         ends = int_pos.get(ts)
@@ -451,7 +540,7 @@ class ChannelModel:
                 for a in range(min(MAX_SEG, i) + 1):
                     for b in range(min(MAX_SEG, j) + 1):
                         if a > 1 or b > 1:
-                            c = self._multi.get((observed[i - a:i], intended[j - b:j]))
+                            c = self._multi.get((observed[i - a : i], intended[j - b : j]))
                             if c is not None:
                                 options.append((a, b, c))
                 for a, b, c in options:
@@ -462,7 +551,7 @@ class ChannelModel:
         i, j = n, m
         while i or j:
             a, b, c = back[i][j]
-            path.append((observed[i - a:i], intended[j - b:j], round(c, 3)))
+            path.append((observed[i - a : i], intended[j - b : j], round(c, 3)))
             i, j = i - a, j - b
         return path[::-1]
 
@@ -533,8 +622,10 @@ class ChannelModel:
 
     def describe(self) -> str:
         """One-line summary: rows, learned operations, global identity rate."""
-        return (f"ChannelModel: {len(self.counts)} rows, {len(self._tables.learned)} learned ops "
-                f"({len(self._multi)} multi-char), identity rate {self._g:.4f}")
+        return (
+            f"ChannelModel: {len(self.counts)} rows, {len(self._tables.learned)} learned ops "
+            f"({len(self._multi)} multi-char), identity rate {self._g:.4f}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -548,8 +639,9 @@ def main(argv: list[str] | None = None) -> int:
     model = ChannelModel.load()
     print(model.describe())
     for observed, intended in zip(args[::2], args[1::2], strict=True):
-        ops = " ".join(f"{o or '∅'}<-{t or '∅'}:{c:g}" for o, t, c in
-                       model.explain(observed, intended))
+        ops = " ".join(
+            f"{o or '∅'}<-{t or '∅'}:{c:g}" for o, t, c in model.explain(observed, intended)
+        )
         print(f"{observed!r} <- {intended!r}: {model.cost(observed, intended):.3f}  {ops}")
     return 0
 

@@ -12,12 +12,14 @@ from pathlib import Path
 
 from pipeline import orthography
 from pipeline.candidates import Choices, WordHint, mark_rate
+from pipeline.decode import Choice, Decoder
 from pipeline.normalize import clean_unicode
 from pipeline.tokens import Kind, Token, apply_case, case_pattern, tokenize
 
 TONE_STYLES = ("keep", "old", "new")
 # Below this share of words with marks, a text is taken as written without marks (see mark_rate).
 BARE_TEXT_MARK_RATE = 0.08
+ADAPT_ROUNDS = 1  # decoding passes after the first one in noisy text, each with a re-adapted model
 
 
 @dataclass(frozen=True)
@@ -74,44 +76,43 @@ class Corrector:
         if self._decoder is None:
             return Correction(self._restyle(text, text))
         lines = text.split("\n")
-        out_lines = list(lines)
-        changes: list[Change] = []
         style = self._output_style(text)
         bare = mark_rate(text.split()) < BARE_TEXT_MARK_RATE
-        tokenized_lines = [tokenize(line) for line in lines]
-        decoder = self._decoder.for_document(self._decoder.unknown_share(tokenized_lines))
-        hints = _word_hints(tokenized_lines, confidences, alternatives)
-        for first, last in _paragraphs(lines):
-            tokenized = tokenized_lines[first:last]
-            replacements: dict[tuple[int, int], str] = {}
-            paragraph_hints = {
-                (line - first, start): hint
-                for (line, start), hint in hints.items()
-                if first <= line < last
-            }
-            for choice in decoder.decode(tokenized, bare, paragraph_hints):
-                if choice.candidate.keep:
-                    continue
-                new = _render(choice.candidate.syllable, choice.token, style)
-                if new == choice.token.text:
-                    continue
-                replacements[(choice.line, choice.token.start)] = new
-                changes.append(
-                    Change(
-                        first + choice.line + 1,
-                        choice.token.start + 1,
-                        choice.token.text,
-                        new,
-                        round(choice.margin, 2),
-                    )
+        tokenized = [tokenize(line) for line in lines]
+        decoder = self._decoder.for_document(self._decoder.unknown_share(tokenized))
+        hints = _word_hints(tokenized, confidences, alternatives)
+        choices = _decode_document(decoder, lines, tokenized, bare, hints)
+        if decoder.is_noisy() and not bare:
+            # Learn this document's own OCR errors from the first pass, then decode again.
+            base = decoder
+            for _ in range(ADAPT_ROUNDS):
+                decoder = base.adapted(_observed_and_chosen(choices))
+                choices = _decode_document(decoder, lines, tokenized, bare, hints)
+        replacements: dict[tuple[int, int], str] = {}
+        changes: list[Change] = []
+        for line_no, choice in choices:
+            if choice.candidate.keep:
+                continue
+            new = _render(choice.candidate.syllable, choice.token, style)
+            if new == choice.token.text:
+                continue
+            replacements[(line_no, choice.token.start)] = new
+            changes.append(
+                Change(
+                    line_no + 1,
+                    choice.token.start + 1,
+                    choice.token.text,
+                    new,
+                    round(choice.margin, 2),
                 )
-            for offset, tokens in enumerate(tokenized):
-                if any(key[0] == offset for key in replacements):
-                    out_lines[first + offset] = "".join(
-                        replacements.get((offset, t.start), t.text) for t in tokens
-                    )
-        result = "\n".join(out_lines)
-        return Correction(self._restyle(result, text), changes)
+            )
+        out_lines = [
+            "".join(replacements.get((n, t.start), t.text) for t in tokenized[n])
+            if any(key[0] == n for key in replacements)
+            else line
+            for n, line in enumerate(lines)
+        ]
+        return Correction(self._restyle("\n".join(out_lines), text), changes)
 
     def _output_style(self, text: str) -> str:
         if self.options.tone_style in ("old", "new"):
@@ -122,6 +123,37 @@ class Corrector:
         if self.options.tone_style in ("old", "new"):
             return orthography.restyle_text(result, self.options.tone_style)
         return result
+
+
+def _decode_document(
+    decoder: Decoder,
+    lines: list[str],
+    tokenized: list[list[Token]],
+    bare: bool,
+    hints: dict[tuple[int, int], WordHint],
+) -> list[tuple[int, Choice]]:
+    """Decode paragraph by paragraph; (line index in the document, choice) for every word."""
+    found: list[tuple[int, Choice]] = []
+    for first, last in _paragraphs(lines):
+        paragraph_hints = {
+            (line - first, start): hint
+            for (line, start), hint in hints.items()
+            if first <= line < last
+        }
+        for choice in decoder.decode(tokenized[first:last], bare, paragraph_hints):
+            found.append((first + choice.line, choice))
+    return found
+
+
+def _observed_and_chosen(choices: list[tuple[int, Choice]]) -> list[tuple[str, str]]:
+    """(word as OCR read it, syllable the decoder chose) for the words read as one syllable."""
+    pairs = []
+    for _, choice in choices:
+        syllable = choice.candidate.syllable
+        if syllable.startswith("<") or " " in syllable:
+            continue
+        pairs.append((choice.token.text, syllable))
+    return pairs
 
 
 def _word_hints(

@@ -19,6 +19,9 @@ NEVER = float("inf")
 CONFIDENT = 90.0  # Tesseract word confidence at or above which a word is protected
 DOUBTFUL = 60.0  # below which a word gets a wider candidate search and less protection
 NO_HINT = WordHint()
+# When a noisy document's error model is adapted to it, its own first-pass alignments count
+# this many times as much as everything the shipped model was learned from.
+ADAPT_SHARE = 1.0
 NOISY_SHARE = (
     0.2  # documents with more unknown words than this are raw OCR without a Vietnamese model
 )
@@ -105,6 +108,18 @@ class Decoder:
         self.lm = lm
         self.generator = generator
         self.weights = weights
+
+    def is_noisy(self) -> bool:
+        """True when the weights are those of raw OCR without a Vietnamese model."""
+        return self.weights.keep_number < NEVER
+
+    def adapted(self, pairs: list[tuple[str, str]]) -> Decoder:
+        """A decoder whose error model also counts this document's (observed, chosen) words."""
+        channel = self.generator.channel
+        document_chars = sum(len(observed) for observed, _ in pairs) or 1
+        weight = ADAPT_SHARE * sum(channel.counts.values()) / document_chars
+        channel = channel.adapted(pairs, weight)
+        return Decoder(self.lm, self.generator.with_channel(channel), self.weights)
 
     def for_document(self, unknown_share: float) -> Decoder:
         """A decoder sharing the models, with weights adapted to the document's noise level."""

@@ -26,7 +26,7 @@ import sys
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from unidecode import unidecode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from pipeline.channel import atomic_ops, segment_ops  # noqa: E402
 from scripts.pagegen import (  # noqa: E402
     CACHE_DIR,
     LEVELS,
@@ -100,8 +101,15 @@ def plan_pages(
 def page_key(page: dict, engines: Sequence[str]) -> str:
     """Cache key of one page's OCR: content, font, size, level, seed and engines."""
     blob = json.dumps(
-        [page["lines"], Path(page["font"]).name, page["size"], page["page_width"], page["level"],
-         page["seed"], list(engines)],
+        [
+            page["lines"],
+            Path(page["font"]).name,
+            page["size"],
+            page["page_width"],
+            page["level"],
+            page["seed"],
+            list(engines),
+        ],
         ensure_ascii=False,
     )
     return hashlib.sha1(blob.encode("utf-8")).hexdigest()[:16]
@@ -116,8 +124,7 @@ def ocr_page(args: tuple[dict, Sequence[str]]) -> dict:
 
     page, engines = args
     os.environ["OMP_THREAD_LIMIT"] = "1"
-    image = render_page(page["lines"], page["font"], page["size"],
-                        page_width_in=page["page_width"])
+    image = render_page(page["lines"], page["font"], page["size"], page_width_in=page["page_width"])
     image = degrade(image, page["level"], page["seed"])
     dpi = int(image.info.get("dpi", (300, 300))[0])
     out = dict(page)
@@ -143,8 +150,11 @@ def read_cache(cache: Path) -> dict[str, dict]:
 
 def cached_pages(cache: Path, engines: Sequence[str], levels: Sequence[str]) -> list[dict]:
     """Every cached page OCR'd with all of `engines` at one of `levels`."""
-    recs = [r for r in read_cache(cache).values()
-            if r["level"] in levels and all(e in r["ocr"] for e in engines)]
+    recs = [
+        r
+        for r in read_cache(cache).values()
+        if r["level"] in levels and all(e in r["ocr"] for e in engines)
+    ]
     return sorted(recs, key=lambda r: (r["seed"], r["key"]))
 
 
@@ -152,8 +162,11 @@ def run_ocr(pages: list[dict], engines: Sequence[str], jobs: int, cache: Path) -
     """OCR all pages (parallel, cached in `cache` as jsonl)."""
     done = read_cache(cache)
     todo = [p for p in pages if page_key(p, engines) not in done]
-    print(f"OCR: {len(pages)} pages, {len(pages) - len(todo)} cached, {len(todo)} to run "
-          f"({jobs} workers)", file=sys.stderr)
+    print(
+        f"OCR: {len(pages)} pages, {len(pages) - len(todo)} cached, {len(todo)} to run "
+        f"({jobs} workers)",
+        file=sys.stderr,
+    )
     t0 = time.time()
     cache.parent.mkdir(parents=True, exist_ok=True)
     with cache.open("a", encoding="utf-8") as fh, ProcessPoolExecutor(jobs) as pool:
@@ -164,8 +177,10 @@ def run_ocr(pages: list[dict], engines: Sequence[str], jobs: int, cache: Path) -
             fh.flush()
             if n % 10 == 0 or n == len(todo):
                 el = time.time() - t0
-                print(f"  {n}/{len(todo)} pages, {el:.0f}s, eta {el / n * (len(todo) - n):.0f}s",
-                      file=sys.stderr)
+                print(
+                    f"  {n}/{len(todo)} pages, {el:.0f}s, eta {el / n * (len(todo) - n):.0f}s",
+                    file=sys.stderr,
+                )
     return [done[page_key(p, engines)] for p in pages]
 
 
@@ -211,74 +226,6 @@ def align_lines(truth: Sequence[str], ocr: Sequence[str]) -> list[tuple[int, int
         else:
             j -= 1
     return pairs[::-1]
-
-
-def atomic_ops(truth: str, obs: str) -> list[tuple[str, str, str]]:
-    """Per-character edit script from truth to observed: ('eq'|'sub'|'del'|'ins', t, o)."""
-    ops: list[tuple[str, str, str]] = []
-    for tag, i1, i2, j1, j2 in Levenshtein.opcodes(truth, obs):
-        if tag == "equal":
-            ops.extend(("eq", truth[i1 + k], obs[j1 + k]) for k in range(i2 - i1))
-        elif tag == "replace":
-            ops.extend(("sub", truth[i1 + k], obs[j1 + k]) for k in range(i2 - i1))
-        elif tag == "delete":
-            ops.extend(("del", truth[i], "") for i in range(i1, i2))
-        else:
-            ops.extend(("ins", "", obs[j]) for j in range(j1, j2))
-    # Junk the OCR invented from page noise before the first or after the last truth character,
-    # separated from the text by a space, is not an error model of the text: drop it.
-    lead = 0
-    while lead < len(ops) and ops[lead][0] == "ins":
-        lead += 1
-    cut = max((k + 1 for k in range(lead) if ops[k][2].isspace()), default=0)
-    if cut == lead and lead < len(ops) and ops[lead][0] == "eq":
-        cut = lead
-    ops = ops[cut:]
-    tail = len(ops)
-    while tail > 0 and ops[tail - 1][0] == "ins":
-        tail -= 1
-    cut = min((k for k in range(tail, len(ops)) if ops[k][2].isspace()), default=len(ops))
-    return ops[:cut]
-
-
-def segment_ops(ops: Sequence[tuple[str, str, str]]) -> Iterator[tuple[str, str, str]]:
-    """Merge atomic edits into segment edits; yields ('eq', t, t) or ('err', observed, intended).
-
-    Within a run of non-equal edits, each insertion/deletion is joined to the substitution just
-    before it (else just after it); consecutive insertions/deletions join the same group.
-    Plain substitutions stay 1:1. Groups longer than MAX_SEG on either side are split back.
-    """
-    i = 0
-    n = len(ops)
-    while i < n:
-        if ops[i][0] == "eq":
-            yield ops[i]
-            i += 1
-            continue
-        j = i
-        while j < n and ops[j][0] != "eq":
-            j += 1
-        run = ops[i:j]
-        groups: list[list[tuple[str, str, str]]] = []
-        for op in run:
-            if op[0] == "sub":
-                if groups and all(g[0] != "sub" for g in groups[-1]):
-                    groups[-1].append(op)  # a leading insertion/deletion takes the next sub
-                else:
-                    groups.append([op])
-            elif groups:
-                groups[-1].append(op)
-            else:
-                groups.append([op])
-        for group in groups:
-            t = "".join(o[1] for o in group)
-            o = "".join(o[2] for o in group)
-            if len(t) <= MAX_SEG and len(o) <= MAX_SEG:
-                yield ("err", o, t)
-            else:
-                for op in group:
-                    yield ("err", op[2], op[1])
-        i = j
 
 
 # --------------------------------------------------------------------------- counting
@@ -328,8 +275,13 @@ class Counts:
 
     def multi_identity(self, min_count: int) -> Counter[str]:
         """Identity counts for multi-char segments seen in error rows (occurrences minus errors)."""
-        segs = {s for (o, t), c in self.raw_errors.items() if c >= min_count for s in (o, t)
-                if len(s) > 1}
+        segs = {
+            s
+            for (o, t), c in self.raw_errors.items()
+            if c >= min_count
+            for s in (o, t)
+            if len(s) > 1
+        }
         err_as_intended: Counter[str] = Counter()
         for (_o, t), c in self.errors.items():
             err_as_intended[t] += c
@@ -385,8 +337,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--lines", type=int, default=4800, help="truth lines to render (budget)")
     ap.add_argument("--lines-per-page", type=int, default=30)
     ap.add_argument("--engines", default="eng,vie")
-    ap.add_argument("--weights", default="vie=2,eng=1",
-                    help="per-engine count weights: the engine mixture the table models")
+    ap.add_argument(
+        "--weights",
+        default="vie=2,eng=1",
+        help="per-engine count weights: the engine mixture the table models",
+    )
     ap.add_argument("--levels", default=",".join(LEVELS))
     ap.add_argument("--sizes", default="10,11,12,13")
     ap.add_argument("--fonts", default="", help="comma list of font files (default: find_fonts)")
@@ -396,8 +351,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=REPO / "lexicon" / "channel.tsv")
     ap.add_argument("--cache", type=Path, default=CACHE_DIR / "channel" / "ocr.jsonl")
     ap.add_argument("--top", type=int, default=40)
-    ap.add_argument("--recount", action="store_true",
-                    help="no OCR: count every page already in the cache (for these engines)")
+    ap.add_argument(
+        "--recount",
+        action="store_true",
+        help="no OCR: count every page already in the cache (for these engines)",
+    )
     args = ap.parse_args(argv)
 
     engines = [e for e in args.engines.split(",") if e]
@@ -411,8 +369,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         fonts = sorted({Path(r["font"]) for r in recs})
     else:
         sentences = corpus_sentences()
-        pages = plan_pages(sentences, args.lines, fonts, levels, sizes, args.lines_per_page,
-                           args.seed)
+        pages = plan_pages(
+            sentences, args.lines, fonts, levels, sizes, args.lines_per_page, args.seed
+        )
         recs = run_ocr(pages, engines, args.jobs, args.cache)
     weights = {k: float(v) for k, v in (kv.split("=") for kv in args.weights.split(",") if kv)}
     counts = Counts(weights)
@@ -425,42 +384,62 @@ def main(argv: Sequence[str] | None = None) -> int:
         "vnocr OCR channel model: counts of observed<TAB>intended edit segments "
         "(identity rows: observed == intended).",
         f"built {dt.date.today().isoformat()} by scripts/build_channel.py "
-        + ("--recount (all cached pages)" if args.recount else
-           f"--lines {args.lines} --seed {args.seed}")
+        + (
+            "--recount (all cached pages)"
+            if args.recount
+            else f"--lines {args.lines} --seed {args.seed}"
+        )
         + f" --min-count {args.min_count} --weights {args.weights}",
         f"lines={n_lines} pages={len(pages)} sentences=underthesea-9.5.0 VLSP2013 POS test"
-        + (" + lexicon/domain/corpus.txt" if (REPO / "lexicon/domain/corpus.txt").exists()
-           else ""),
-        "fonts=" + ",".join(font_label(f) for f in fonts)
-        + " sizes=" + ",".join(f"{s:g}" for s in sizes) + "pt",
-        "levels=" + ",".join(levels) + " engines=" + ",".join(engines)
-        + " weights=" + ",".join(f"{e}={weights.get(e, 1.0):g}" for e in engines)
+        + (" + lexicon/domain/corpus.txt" if (REPO / "lexicon/domain/corpus.txt").exists() else ""),
+        "fonts="
+        + ",".join(font_label(f) for f in fonts)
+        + " sizes="
+        + ",".join(f"{s:g}" for s in sizes)
+        + "pt",
+        "levels="
+        + ",".join(levels)
+        + " engines="
+        + ",".join(engines)
+        + " weights="
+        + ",".join(f"{e}={weights.get(e, 1.0):g}" for e in engines)
         + " (tesseract psm 6; counts weighted per engine; segments <= 3 chars a side;"
         " case kept)",
     ]
-    header.append("raw CER " + " ".join(
-        f"{e}/{lv}={counts.dist[(e, lv)] / counts.chars[(e, lv)]:.2%}"
-        for e in engines for lv in levels if counts.chars[(e, lv)]))
+    header.append(
+        "raw CER "
+        + " ".join(
+            f"{e}/{lv}={counts.dist[(e, lv)] / counts.chars[(e, lv)]:.2%}"
+            for e in engines
+            for lv in levels
+            if counts.chars[(e, lv)]
+        )
+    )
     rows = write_tsv(counts, args.out, header, args.min_count)
 
-    print(f"lines {n_lines} x {len(engines)} engines, truth chars "
-          f"{sum(counts.chars.values())}, rows {rows} -> {args.out} ({time.time() - t0:.0f}s)")
+    print(
+        f"lines {n_lines} x {len(engines)} engines, truth chars "
+        f"{sum(counts.chars.values())}, rows {rows} -> {args.out} ({time.time() - t0:.0f}s)"
+    )
     print("raw CER (edit distance / truth chars; unmatched lines count fully):")
     for engine in engines:
         for level in levels:
             k = (engine, level)
             if counts.chars[k]:
-                print(f"  {engine:4} {level:6} CER {counts.dist[k] / counts.chars[k]:6.2%}  "
-                      f"lines {counts.lines[k]:5}  unmatched {counts.unmatched[k]}")
+                print(
+                    f"  {engine:4} {level:6} CER {counts.dist[k] / counts.chars[k]:6.2%}  "
+                    f"lines {counts.lines[k]:5}  unmatched {counts.unmatched[k]}"
+                )
     total_err = sum(counts.raw_errors.values())
-    print(f"top {args.top} confusions (observed <- intended, count, share of errors "
-          f"{total_err}):")
+    print(f"top {args.top} confusions (observed <- intended, count, share of errors {total_err}):")
     for (o, t), c in counts.raw_errors.most_common(args.top):
         print(f"  {o!r:8} <- {t!r:8} {c:6}  {c / total_err:6.2%}")
     for engine in engines:
         errs = counts.by_engine.get(engine, Counter())
-        print(f"top 15 for {engine}: " + ", ".join(
-            f"{o or '∅'}<-{t or '∅'} {c}" for (o, t), c in errs.most_common(15)))
+        print(
+            f"top 15 for {engine}: "
+            + ", ".join(f"{o or '∅'}<-{t or '∅'} {c}" for (o, t), c in errs.most_common(15))
+        )
     return 0
 
 
