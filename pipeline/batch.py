@@ -127,10 +127,16 @@ def discover(in_dir: Path, out_dir: Path | None = None) -> list[Path]:
     found: list[Path] = []
     for folder, dirs, files in os.walk(in_dir):
         here = Path(folder)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                         and (skip is None or (here / d).resolve() != skip))
-        found.extend(here / name for name in sorted(files)
-                     if not name.startswith(".") and Path(name).suffix.lower() in INPUT_EXTENSIONS)
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".") and (skip is None or (here / d).resolve() != skip)
+        )
+        found.extend(
+            here / name
+            for name in sorted(files)
+            if not name.startswith(".") and Path(name).suffix.lower() in INPUT_EXTENSIONS
+        )
     return found
 
 
@@ -149,7 +155,7 @@ def output_names(files: list[Path], in_dir: Path) -> dict[Path, str]:
     for path in files:
         rel = path.relative_to(in_dir)
         clash = stems[(path.parent, path.stem.lower())] > 1
-        names[path] = (rel.as_posix() if clash else rel.with_suffix("").as_posix())
+        names[path] = rel.as_posix() if clash else rel.with_suffix("").as_posix()
     return names
 
 
@@ -172,8 +178,9 @@ def _lock(out_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise UsageError("another vnocr batch is writing into this folder",
-                             path=str(out_dir)) from None
+            raise UsageError(
+                "another vnocr batch is writing into this folder", path=str(out_dir)
+            ) from None
         _WORKER["lock_fd"] = handle.fileno()  # forked workers close their copy
         try:
             yield
@@ -346,9 +353,17 @@ def text_task(path: str, settings: Settings) -> TaskOutcome:
                 correction = api.correct_text(raw, corrector)
             else:
                 correction = Correction(raw)
-            outcome.results.append(api.PageResult(
-                source=path, page=number, text=correction.text, raw_text=raw, confidence=None,
-                changes=correction.changes, seconds=round(time.perf_counter() - started, 3)))
+            outcome.results.append(
+                api.PageResult(
+                    source=path,
+                    page=number,
+                    text=correction.text,
+                    raw_text=raw,
+                    confidence=None,
+                    changes=correction.changes,
+                    seconds=round(time.perf_counter() - started, 3),
+                )
+            )
     except Exception as exc:
         outcome.error = _message(exc, path)
         outcome.results.clear()
@@ -462,12 +477,19 @@ class BatchRun:
                 doc.error = f"cannot read file ({exc.strerror})"
                 todo.append(doc)
                 continue
-            doc = Document(path, rel, stems[path], stat.st_size, stat.st_mtime_ns,
-                           record=db.get(rel))
+            doc = Document(
+                path, rel, stems[path], stat.st_size, stat.st_mtime_ns, record=db.get(rel)
+            )
             exists = all(out.is_file() for out in self.outputs(doc))
             try:
-                decision = manifest.decide(doc.record, doc.size, doc.mtime_ns, self.digest,
-                                           exists, lambda p=path: manifest.file_sha256(p))
+                decision = manifest.decide(
+                    doc.record,
+                    doc.size,
+                    doc.mtime_ns,
+                    self.digest,
+                    exists,
+                    lambda p=path: manifest.file_sha256(p),
+                )
             except OSError as exc:
                 doc.error = f"cannot read file ({exc.strerror})"
                 todo.append(doc)
@@ -491,8 +513,13 @@ class BatchRun:
         with _lock(self.out_dir), manifest.Manifest(self.out_dir / manifest.MANIFEST_NAME) as db:
             clean_stray_temp_files(self.out_dir)
             self.run_id = run_id = db.start_run(
-                {"settings": self.settings, "formats": self.options.formats, "jobs": self.jobs,
-                 "in_dir": str(self.in_dir)})
+                {
+                    "settings": self.settings,
+                    "formats": self.options.formats,
+                    "jobs": self.jobs,
+                    "in_dir": str(self.in_dir),
+                }
+            )
             status = "interrupted"
             try:
                 docs = self.plan(db)
@@ -512,8 +539,9 @@ class BatchRun:
                 if self.bar is not None:
                     self.bar.close()
                 self.summary.elapsed = time.perf_counter() - started
-                db.finish_run(run_id, status, self.summary.done, self.summary.skipped,
-                              self.summary.failed)
+                db.finish_run(
+                    run_id, status, self.summary.done, self.summary.skipped, self.summary.failed
+                )
                 self.write_errors()
                 if self.index_conn is not None:
                     self.index_conn.close()
@@ -526,19 +554,22 @@ class BatchRun:
     def check_folders(self) -> None:
         """IN_DIR must be a folder; OUT_DIR must not be it or contain it."""
         if not self.in_dir.is_dir():
-            raise InputError("no such folder (give the folder of documents to convert)",
-                             path=str(self.options.in_dir))
+            raise InputError(
+                "no such folder (give the folder of documents to convert)",
+                path=str(self.options.in_dir),
+            )
         if self.out_dir == self.in_dir or _inside(self.in_dir, self.out_dir):
-            raise UsageError("the output folder must not be the input folder or contain it "
-                             f"(got -o {self.options.out_dir})")
+            raise UsageError(
+                "the output folder must not be the input folder or contain it "
+                f"(got -o {self.options.out_dir})"
+            )
         for fmt in self.options.formats:
             if fmt not in FORMATS:
                 raise UsageError(f"unknown output format '{fmt}' (use txt, jsonl or both)")
 
     def new_pool(self) -> ProcessPoolExecutor:
         """A pool of `jobs` workers, each with its own Corrector."""
-        return ProcessPoolExecutor(self.jobs, initializer=init_worker,
-                                   initargs=(self.settings,))
+        return ProcessPoolExecutor(self.jobs, initializer=init_worker, initargs=(self.settings,))
 
     def process(self, docs: list[Document], db: manifest.Manifest) -> None:
         """Probe the documents, then run their pages through the pool."""
@@ -553,19 +584,29 @@ class BatchRun:
             show = self.options.progress
             if show is None:
                 show = sys.stderr.isatty() and self.options.log is None
-            self.bar = tqdm(total=total, unit="page", disable=not show, file=sys.stderr,
-                            dynamic_ncols=True, smoothing=0.1)
+            self.bar = tqdm(
+                total=total,
+                unit="page",
+                disable=not show,
+                file=sys.stderr,
+                dynamic_ncols=True,
+                smoothing=0.1,
+            )
             pool = self.run_pages(pool, runnable, db)
         except BaseException:
             _terminate(pool)
             raise
         pool.shutdown(wait=True)
 
-    def probe_all(self, pool: ProcessPoolExecutor, docs: list[Document],
-                  db: manifest.Manifest) -> None:
+    def probe_all(
+        self, pool: ProcessPoolExecutor, docs: list[Document], db: manifest.Manifest
+    ) -> None:
         """Count pages and hash content in the workers; unreadable documents fail here."""
-        pending = {pool.submit(probe, str(doc.path), self.settings): doc
-                   for doc in docs if doc.error is None}
+        pending = {
+            pool.submit(probe, str(doc.path), self.settings): doc
+            for doc in docs
+            if doc.error is None
+        }
         for future in list(pending):
             doc = pending[future]
             result: Probe = future.result()
@@ -594,8 +635,9 @@ class BatchRun:
             return pool.submit(text_task, str(doc.path), self.settings)
         return pool.submit(page_task, str(doc.path), page, self.settings)
 
-    def run_pages(self, pool: ProcessPoolExecutor, docs: list[Document],
-                  db: manifest.Manifest) -> ProcessPoolExecutor:
+    def run_pages(
+        self, pool: ProcessPoolExecutor, docs: list[Document], db: manifest.Manifest
+    ) -> ProcessPoolExecutor:
         """Keep at most 2 x jobs tasks in flight; finish each document as its last page returns."""
         window = 2 * self.jobs
         queue = self.tasks(docs)
@@ -618,16 +660,24 @@ class BatchRun:
                     outcome: TaskOutcome = future.result()
                 except BrokenProcessPool:
                     broken = True
-                    outcome = TaskOutcome(error=f"page {page}: a worker process crashed "
-                                          "(out of memory or a crash in a decoder)")
+                    outcome = TaskOutcome(
+                        error=f"page {page}: a worker process crashed "
+                        "(out of memory or a crash in a decoder)"
+                    )
                 self.collect(doc, page, outcome)
                 if doc.outstanding == 0 and (doc.error is not None or doc.returned == doc.tasks):
                     self.finish(doc, db)
             if broken:
                 for future, (doc, page) in list(inflight.items()):
                     inflight.pop(future)
-                    self.collect(doc, page, TaskOutcome(error=f"page {page}: a worker process "
-                                                        "crashed while this page was running"))
+                    self.collect(
+                        doc,
+                        page,
+                        TaskOutcome(
+                            error=f"page {page}: a worker process "
+                            "crashed while this page was running"
+                        ),
+                    )
                     if doc.outstanding == 0:
                         self.finish(doc, db)
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -641,8 +691,9 @@ class BatchRun:
         doc.correct_seconds += outcome.correct_seconds
         self.summary.correct_seconds += outcome.correct_seconds
         self.summary.peak_worker_rss_kb = max(self.summary.peak_worker_rss_kb, outcome.rss_kb)
-        self.summary.peak_tesseract_rss_kb = max(self.summary.peak_tesseract_rss_kb,
-                                                 outcome.child_rss_kb)
+        self.summary.peak_tesseract_rss_kb = max(
+            self.summary.peak_tesseract_rss_kb, outcome.child_rss_kb
+        )
         if outcome.error is not None:
             if doc.error is None:
                 doc.error, doc.error_page = outcome.error, page if doc.kind != "text" else None
@@ -676,16 +727,26 @@ class BatchRun:
             confidences = [r.confidence for r in results if r.confidence is not None]
             changes = sum(len(r.changes) for r in results)
             page_seconds = sum(r.seconds for r in results)
-            db.put(manifest.DocumentRecord(
-                path=doc.rel, size=doc.size, mtime_ns=doc.mtime_ns, sha256=doc.sha256,
-                settings_hash=self.digest, pages=len(results), status="done", run_id=self.run_id,
-                seconds=round(time.perf_counter() - doc.started, 3),
-                page_seconds=round(page_seconds, 3),
-                correct_seconds=round(doc.correct_seconds, 3),
-                confidence=(round(sum(confidences) / len(confidences), 2)
-                            if confidences else None),
-                changes=changes,
-                outputs=[path.relative_to(self.out_dir).as_posix() for path in outputs]))
+            db.put(
+                manifest.DocumentRecord(
+                    path=doc.rel,
+                    size=doc.size,
+                    mtime_ns=doc.mtime_ns,
+                    sha256=doc.sha256,
+                    settings_hash=self.digest,
+                    pages=len(results),
+                    status="done",
+                    run_id=self.run_id,
+                    seconds=round(time.perf_counter() - doc.started, 3),
+                    page_seconds=round(page_seconds, 3),
+                    correct_seconds=round(doc.correct_seconds, 3),
+                    confidence=(
+                        round(sum(confidences) / len(confidences), 2) if confidences else None
+                    ),
+                    changes=changes,
+                    outputs=[path.relative_to(self.out_dir).as_posix() for path in outputs],
+                )
+            )
         doc.finished = True
         self.summary.done += 1
         self.summary.pages += len(results)
@@ -696,9 +757,11 @@ class BatchRun:
         self.finished_docs += 1
         conf = f", confidence {sum(confidences) / len(confidences):.1f}" if confidences else ""
         if self.bar is None or self.bar.disable:
-            self.log(f"[{self.finished_docs}/{self.todo}] done {doc.rel}: {len(results)} "
-                     f"page(s), {time.perf_counter() - doc.started:.1f} s{conf}, "
-                     f"{changes} correction(s)")
+            self.log(
+                f"[{self.finished_docs}/{self.todo}] done {doc.rel}: {len(results)} "
+                f"page(s), {time.perf_counter() - doc.started:.1f} s{conf}, "
+                f"{changes} correction(s)"
+            )
         if self.index_conn is not None:
             index_out = next((p for p in outputs if p.suffix == ".jsonl"), outputs[0])
             try:
@@ -715,10 +778,19 @@ class BatchRun:
             for path in self.outputs(doc):
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
-            db.put(manifest.DocumentRecord(
-                path=doc.rel, size=doc.size, mtime_ns=doc.mtime_ns, sha256=doc.sha256,
-                settings_hash=self.digest, pages=doc.tasks or None, status="failed",
-                error=message, run_id=self.run_id))
+            db.put(
+                manifest.DocumentRecord(
+                    path=doc.rel,
+                    size=doc.size,
+                    mtime_ns=doc.mtime_ns,
+                    sha256=doc.sha256,
+                    settings_hash=self.digest,
+                    pages=doc.tasks or None,
+                    status="failed",
+                    error=message,
+                    run_id=self.run_id,
+                )
+            )
         doc.finished = True
         self.summary.failed += 1
         self.summary.errors.append({"source": doc.rel, "page": doc.error_page, "error": message})
@@ -727,8 +799,9 @@ class BatchRun:
 
     def write_errors(self) -> None:
         """Rewrite OUT_DIR/errors.jsonl with this run's failures."""
-        text = "".join(json.dumps(error, ensure_ascii=False) + "\n"
-                       for error in self.summary.errors)
+        text = "".join(
+            json.dumps(error, ensure_ascii=False) + "\n" for error in self.summary.errors
+        )
         with contextlib.suppress(OSError), _sigint_deferred():
             atomic_write(self.out_dir / ERRORS_NAME, text)
 

@@ -400,39 +400,96 @@ def doctor_command() -> int:
 
 @cli.command("batch")
 @click.argument("in_dir", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out_dir", required=True, type=click.Path(path_type=Path),
-              help="Output folder (mirrors IN_DIR; holds the manifest and errors.jsonl).")
-@click.option("--jobs", "-j", type=click.IntRange(1), default=None,
-              help="Worker processes [default: all cores].")
-@click.option("--format", "formats", default="txt,jsonl", show_default=True,
-              help="Output formats, comma-separated: txt, jsonl.")
-@click.option("--index", "index_db", type=click.Path(path_type=Path), default=None,
-              help="Also keep this search index (SQLite FTS5) up to date.")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Output folder (mirrors IN_DIR; holds the manifest and errors.jsonl).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1),
+    default=None,
+    help="Worker processes [default: all cores].",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="txt,jsonl",
+    show_default=True,
+    help="Output formats, comma-separated: txt, jsonl.",
+)
+@click.option(
+    "--index",
+    "index_db",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also keep this search index (SQLite FTS5) up to date.",
+)
 @click.option("--no-correct", is_flag=True, help="Write the raw OCR text, no correction.")
 @click.option("--lang", default="vie", show_default=True, help="Tesseract language(s).")
-@click.option("--dpi", type=click.IntRange(50, 1200), default=300, show_default=True,
-              help="Resolution PDFs are rendered at.")
-@click.option("--psm", type=click.IntRange(0, 13), default=3, show_default=True,
-              help="Tesseract page segmentation mode.")
+@click.option(
+    "--dpi",
+    type=click.IntRange(50, 1200),
+    default=300,
+    show_default=True,
+    help="Resolution PDFs are rendered at.",
+)
+@click.option(
+    "--psm",
+    type=click.IntRange(0, 13),
+    default=3,
+    show_default=True,
+    help="Tesseract page segmentation mode.",
+)
 @tone_style_option
 @lexicon_option
 @preprocess_option
 @alternatives_option
-@click.option("--max-pixels", type=click.IntRange(1), default=DEFAULT_MAX_PIXELS,
-              envvar="VNOCR_MAX_PIXELS", help="Refuse page images larger than this.")
-def batch_command(in_dir: Path, out_dir: Path, jobs: int | None, formats: str,
-                  index_db: Path | None, no_correct: bool, lang: str, dpi: int, psm: int,
-                  tone_style: str, lexicon: Path | None, preprocess: str,
-                  alternatives: bool, max_pixels: int) -> int:
+@click.option(
+    "--max-pixels",
+    type=click.IntRange(1),
+    default=DEFAULT_MAX_PIXELS,
+    envvar="VNOCR_MAX_PIXELS",
+    help="Refuse page images larger than this.",
+)
+def batch_command(
+    in_dir: Path,
+    out_dir: Path,
+    jobs: int | None,
+    formats: str,
+    index_db: Path | None,
+    no_correct: bool,
+    lang: str,
+    dpi: int,
+    psm: int,
+    tone_style: str,
+    lexicon: Path | None,
+    preprocess: str,
+    alternatives: bool,
+    max_pixels: int,
+) -> int:
     """Convert a folder tree of PDFs, images and OCR .txt files (parallel, resumable)."""
     from pipeline import batch
 
-    settings = Settings(lang=lang, psm=psm, dpi=dpi, correct=not no_correct,
-                        tone_style=tone_style, lexicon=lexicon, preprocess=preprocess,
-                        max_pixels=max_pixels, alternatives=alternatives)
+    settings = Settings(
+        lang=lang,
+        psm=psm,
+        dpi=dpi,
+        correct=not no_correct,
+        tone_style=tone_style,
+        lexicon=lexicon,
+        preprocess=preprocess,
+        max_pixels=max_pixels,
+        alternatives=alternatives,
+    )
     fmts = tuple(dict.fromkeys(f.strip() for f in formats.split(",") if f.strip()))
-    options = batch.BatchOptions(in_dir, out_dir, settings, fmts or batch.FORMATS,
-                                 jobs or batch.default_jobs(), index_db)
+    options = batch.BatchOptions(
+        in_dir, out_dir, settings, fmts or batch.FORMATS, jobs or batch.default_jobs(), index_db
+    )
     summary = batch.run_batch(options)
     for line in summary.lines():
         click.echo(line, err=True)
@@ -443,8 +500,12 @@ def batch_command(in_dir: Path, out_dir: Path, jobs: int | None, formats: str,
 
 @cli.command("index")
 @click.argument("out_dir", type=click.Path(path_type=Path))
-@click.option("--db", required=True, type=click.Path(path_type=Path),
-              help="The index database (created if missing).")
+@click.option(
+    "--db",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The index database (created if missing).",
+)
 def index_command(out_dir: Path, db: Path) -> int:
     """Index a batch output folder for search (incremental)."""
     from pipeline import search
@@ -452,8 +513,11 @@ def index_command(out_dir: Path, db: Path) -> int:
     stats = search.index_tree(out_dir, db)
     for message in stats.errors:
         error(message)
-    click.echo(f"indexed {stats.indexed} document(s) ({stats.pages} pages), "
-               f"{stats.unchanged} unchanged, {stats.removed} removed", err=True)
+    click.echo(
+        f"indexed {stats.indexed} document(s) ({stats.pages} pages), "
+        f"{stats.unchanged} unchanged, {stats.removed} removed",
+        err=True,
+    )
     return ExitCode.FAILED if stats.errors else ExitCode.OK
 
 
@@ -472,9 +536,18 @@ def search_command(query: str, db: Path, exact: bool, limit: int, as_json: bool)
     hits = search.search(db, query, exact=exact, limit=limit, mark=mark)
     for hit in hits:
         if as_json:
-            click.echo(json.dumps({"document": hit.source, "output": hit.path, "page": hit.page,
-                                   "score": hit.score, "snippet": hit.snippet},
-                                  ensure_ascii=False))
+            click.echo(
+                json.dumps(
+                    {
+                        "document": hit.source,
+                        "output": hit.path,
+                        "page": hit.page,
+                        "score": hit.score,
+                        "snippet": hit.snippet,
+                    },
+                    ensure_ascii=False,
+                )
+            )
         else:
             click.echo(f"{hit.source}  page {hit.page}  ({hit.score:.2f})\n    {hit.snippet}")
     if not hits and not as_json:
@@ -493,8 +566,14 @@ def lexicon_group() -> None:
 
 @lexicon_group.command("build")
 @click.argument("corpus", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path),
-              help="The model file to write (use it with --lexicon).")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The model file to write (use it with --lexicon).",
+)
 def lexicon_build_command(corpus: tuple[Path, ...], out: Path) -> int:
     """Build a syllable language model from clean UTF-8 text files.
 
@@ -509,8 +588,11 @@ def lexicon_build_command(corpus: tuple[Path, ...], out: Path) -> int:
     model = lm.build(counts)
     model.save(out)
     words = sum(counts.unigrams.values())
-    click.echo(f"wrote {out}: {len(model.vocab)} symbols, {len(model.bigrams)} bigrams "
-               f"from {words} tokens", err=True)
+    click.echo(
+        f"wrote {out}: {len(model.vocab)} symbols, {len(model.bigrams)} bigrams "
+        f"from {words} tokens",
+        err=True,
+    )
     return ExitCode.OK
 
 

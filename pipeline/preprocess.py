@@ -111,7 +111,7 @@ def _downscale(gray: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
 
 
 def _line_direction(gray: np.ndarray) -> str:
-    """"horizontal", "vertical" or "unknown": which way the text lines run (projection profiles)."""
+    """Which way the text lines run: "horizontal", "vertical" or "unknown" (projection profiles)."""
     small, _ = _downscale(gray, 1000)
     mask = _ink_mask(small)
     if mask.sum() < 200 or mask.mean() > 0.4:
@@ -139,10 +139,10 @@ def _osd_window(gray: np.ndarray) -> np.ndarray:
     integral = np.pad(ink.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
     sh, sw = max(1, round(win_h * scale)), max(1, round(win_w * scale))
     sh, sw = min(sh, ink.shape[0]), min(sw, ink.shape[1])
-    sums = (integral[sh:, sw:] - integral[:-sh, sw:] - integral[sh:, :-sw] + integral[:-sh, :-sw])
+    sums = integral[sh:, sw:] - integral[:-sh, sw:] - integral[sh:, :-sw] + integral[:-sh, :-sw]
     top, left = np.unravel_index(int(np.argmax(sums)), sums.shape)
     top, left = min(round(top / scale), height - win_h), min(round(left / scale), width - win_w)
-    return gray[top:top + win_h, left:left + win_w]
+    return gray[top : top + win_h, left : left + win_w]
 
 
 def upright_ratio(gray: np.ndarray) -> float | None:
@@ -186,7 +186,8 @@ def _osd_rotation(gray: np.ndarray) -> tuple[int, float] | None:
         window = cv2.resize(window, size, interpolation=cv2.INTER_CUBIC)
     try:
         osd = pytesseract.image_to_osd(
-            Image.fromarray(window), config="--psm 0 --dpi 300",
+            Image.fromarray(window),
+            config="--psm 0 --dpi 300",
             output_type=pytesseract.Output.DICT,
         )
     except (pytesseract.TesseractError, ValueError, RuntimeError, OSError):
@@ -361,8 +362,9 @@ def upscale(gray: np.ndarray) -> np.ndarray:
     xheight = measure_xheight(gray)
     if xheight is None or xheight >= MIN_XHEIGHT:
         return gray
-    factor = min(MAX_UPSCALE, TARGET_XHEIGHT / max(xheight, 1.0),
-                 math.sqrt(MAX_UPSCALED_PIXELS / gray.size))
+    factor = min(
+        MAX_UPSCALE, TARGET_XHEIGHT / max(xheight, 1.0), math.sqrt(MAX_UPSCALED_PIXELS / gray.size)
+    )
     if factor <= 1.05:
         return gray
     size = (round(gray.shape[1] * factor), round(gray.shape[0] * factor))
