@@ -120,3 +120,27 @@ def test_lexicon_build_command_feeds_correct(tmp_path: Path) -> None:
         [*vnocr, "lexicon", "build", str(empty), "-o", str(model)], capture_output=True, text=True
     )
     assert failed.returncode == 1 and "no Vietnamese text" in failed.stderr
+
+
+def test_ocr_confidence_protects_sure_words_and_opens_doubtful_ones(corrector: Corrector) -> None:
+    truth = "Ủy ban nhân dân tỉnh đã chỉ đạo các sở, ngành triển khai kế hoạch năm 2024."
+    for wrong, right in [("tình", "tỉnh"), ("đà", "đã"), ("đào", "đạo")]:
+        text = truth.replace(right, wrong, 1)
+        position = text.split().index(wrong)
+        fixed = {}
+        for confidence in (96.0, 30.0):
+            confidences = [90.0] * len(text.split())
+            confidences[position] = confidence
+            fixed[confidence] = corrector.correct(text, confidences).text == truth
+        assert fixed[30.0], f"doubtful '{wrong}' should become '{right}'"
+        assert not fixed[96.0], f"a sure '{wrong}' should be kept"
+
+
+def test_document_adaptation_learns_a_recurring_confusion() -> None:
+    from pipeline.channel import ChannelModel
+
+    channel = ChannelModel.load()
+    before = channel.cost("qz", "qu")
+    adapted = channel.adapted([("qz", "qu")] * 50 + [("ba", "ba")] * 50, weight=100.0)
+    assert adapted.cost("qz", "qu") < before - 1.0
+    assert adapted.cost("ba", "ba") <= channel.cost("ba", "ba") + 0.1
