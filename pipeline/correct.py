@@ -106,9 +106,10 @@ class Corrector:
                     round(choice.margin, 2),
                 )
             )
+        changed_lines = {n for n, _ in replacements}
         out_lines = [
             "".join(replacements.get((n, t.start), t.text) for t in tokenized[n])
-            if any(key[0] == n for key in replacements)
+            if n in changed_lines
             else line
             for n, line in enumerate(lines)
         ]
@@ -134,11 +135,14 @@ def _decode_document(
 ) -> list[tuple[int, Choice]]:
     """Decode paragraph by paragraph; (line index in the document, choice) for every word."""
     found: list[tuple[int, Choice]] = []
+    by_line: dict[int, list[tuple[int, WordHint]]] = {}
+    for (line, start), hint in hints.items():
+        by_line.setdefault(line, []).append((start, hint))
     for first, last in _paragraphs(lines):
         paragraph_hints = {
             (line - first, start): hint
-            for (line, start), hint in hints.items()
-            if first <= line < last
+            for line in range(first, last)
+            for start, hint in by_line.get(line, ())
         }
         for choice in decoder.decode(tokenized[first:last], bare, paragraph_hints):
             found.append((first + choice.line, choice))
