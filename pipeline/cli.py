@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -119,6 +119,45 @@ alternatives_option = click.option(
 )
 
 
+def page_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of `ocr` and `batch` that say how each page is read and corrected."""
+    options = [
+        click.option(
+            "--dpi",
+            type=click.IntRange(50, 1200),
+            default=300,
+            show_default=True,
+            help="Resolution PDFs are rendered at (and assumed for images without one).",
+        ),
+        click.option(
+            "--psm",
+            type=click.IntRange(0, 13),
+            default=3,
+            show_default=True,
+            help="Tesseract page segmentation mode.",
+        ),
+        click.option(
+            "--lang", default="vie", show_default=True, help="Tesseract language(s), e.g. vie+eng."
+        ),
+        click.option("--no-correct", is_flag=True, help="Keep the raw OCR text, no correction."),
+        tone_style_option,
+        lexicon_option,
+        preprocess_option,
+        alternatives_option,
+        click.option(
+            "--max-pixels",
+            type=click.IntRange(1),
+            default=DEFAULT_MAX_PIXELS,
+            show_default=True,
+            envvar="VNOCR_MAX_PIXELS",
+            help="Refuse page images larger than this many pixels.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def _binary_stdout() -> IO[bytes]:
     return sys.stdout.buffer
 
@@ -168,36 +207,7 @@ def print_changes(changes: Iterable[Change], where: str) -> None:
     help="txt: pages separated by form feed; jsonl: one record per page.",
 )
 @click.option("--pages", default=None, metavar="SPEC", help="Pages to OCR, e.g. 1-3,7.")
-@click.option(
-    "--dpi",
-    type=click.IntRange(50, 1200),
-    default=300,
-    show_default=True,
-    help="Resolution PDFs are rendered at (and assumed for images without one).",
-)
-@click.option(
-    "--psm",
-    type=click.IntRange(0, 13),
-    default=3,
-    show_default=True,
-    help="Tesseract page segmentation mode.",
-)
-@click.option(
-    "--lang", default="vie", show_default=True, help="Tesseract language(s), e.g. vie+eng."
-)
-@click.option("--no-correct", is_flag=True, help="Output the raw OCR text, no correction.")
-@tone_style_option
-@lexicon_option
-@preprocess_option
-@alternatives_option
-@click.option(
-    "--max-pixels",
-    type=click.IntRange(1),
-    default=DEFAULT_MAX_PIXELS,
-    show_default=True,
-    envvar="VNOCR_MAX_PIXELS",
-    help="Refuse page images larger than this many pixels.",
-)
+@page_options
 @explain_option
 def ocr_command(
     inputs: tuple[str, ...],
@@ -429,33 +439,7 @@ def doctor_command() -> int:
     default=None,
     help="Also keep this search index (SQLite FTS5) up to date.",
 )
-@click.option("--no-correct", is_flag=True, help="Write the raw OCR text, no correction.")
-@click.option("--lang", default="vie", show_default=True, help="Tesseract language(s).")
-@click.option(
-    "--dpi",
-    type=click.IntRange(50, 1200),
-    default=300,
-    show_default=True,
-    help="Resolution PDFs are rendered at.",
-)
-@click.option(
-    "--psm",
-    type=click.IntRange(0, 13),
-    default=3,
-    show_default=True,
-    help="Tesseract page segmentation mode.",
-)
-@tone_style_option
-@lexicon_option
-@preprocess_option
-@alternatives_option
-@click.option(
-    "--max-pixels",
-    type=click.IntRange(1),
-    default=DEFAULT_MAX_PIXELS,
-    envvar="VNOCR_MAX_PIXELS",
-    help="Refuse page images larger than this.",
-)
+@page_options
 def batch_command(
     in_dir: Path,
     out_dir: Path,
