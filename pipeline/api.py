@@ -59,6 +59,13 @@ def _line_count(text: str) -> int:
 WordChoices = list[list[tuple[str, float]]]
 
 
+def word_confidences(words: list[ocr.Word], text: str) -> list[float] | None:
+    """Each word's confidence, aligned with `text.split()`; None when the word counts disagree."""
+    if len(words) != len(text.split()):
+        return None
+    return [word.conf for word in words]
+
+
 def word_alternatives(words: list[ocr.Word], text: str) -> list[WordChoices] | None:
     """Each word's choices, aligned with `text.split()` (one entry per whitespace word).
 
@@ -147,9 +154,7 @@ def process_page(
     text, changes = raw_text, []
     if settings.correct and raw_text.strip():
         corrector = corrector or make_corrector(settings)
-        confidences: list[float] | None = [word.conf for word in page_ocr.words]
-        if len(page_ocr.words) != len(raw_text.split()):
-            confidences = None
+        confidences = word_confidences(page_ocr.words, raw_text)
         alternatives = word_alternatives(page_ocr.words, raw_text)
         correction = correct_text(raw_text, corrector, confidences, alternatives)
         text, changes = correction.text, correction.changes
