@@ -44,7 +44,7 @@ class DecoderWeights:
     # How much the keep costs grow with the odds that a word of this document is read right.
     trust_weight: float = 1.0
     # Tesseract's word confidence: protection for sure words, less for doubtful ones (nats).
-    confident_bonus: float = 2.0
+    confident_bonus: float = 1.0
     doubtful_penalty: float = 1.0
 
     def for_document(self, unknown_share: float) -> DecoderWeights:
