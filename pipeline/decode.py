@@ -43,6 +43,10 @@ class DecoderWeights:
     keep_number: float = 4.0
     # How much the keep costs grow with the odds that a word of this document is read right.
     trust_weight: float = 1.0
+    # Candidates kept for a known syllable (the decoder's cost grows with their square); the
+    # generator's own limit applies in noisy text, this tighter one in clean text.
+    max_known_candidates: int = 64
+    clean_known_candidates: int = 6
     # Tesseract's word confidence: protection for sure words, less for doubtful ones (nats).
     confident_bonus: float = 1.0
     doubtful_penalty: float = 1.0
@@ -59,6 +63,9 @@ class DecoderWeights:
         return replace(
             self,
             keep_number=self.keep_number if share > NOISY_SHARE else NEVER,
+            max_known_candidates=(
+                self.max_known_candidates if share > NOISY_SHARE else self.clean_known_candidates
+            ),
             keep_unknown=self.keep_unknown + trust,
             keep_unknown_capitalised=self.keep_unknown_capitalised + trust,
             min_margin=self.min_margin + 0.5 * trust,
@@ -218,6 +225,10 @@ class Decoder:
         if hint.protected:
             return (keep or Candidate(lmmod.OTHER, 0.0, keep=True),)
         if keep is not None:
+            if len(candidates) > self.weights.max_known_candidates:
+                # A known word in clean text: its few likeliest alternatives are enough.
+                best = [c for c in candidates if not c.keep][: self.weights.max_known_candidates]
+                return (keep, *best)
             return candidates
         if _is_abbreviation(token.text) and not heading:
             return (Candidate(lmmod.OTHER, 0.0, keep=True),)
