@@ -15,16 +15,14 @@ from pipeline.candidates import Candidate, CandidateGenerator, WordHint
 from pipeline.lm import LanguageModel
 from pipeline.tokens import Kind, Token
 
-NEVER = float("inf")
 CONFIDENT = 90.0  # Tesseract word confidence at or above which a word is protected
 DOUBTFUL = 60.0  # below which a word gets a wider candidate search and less protection
 NO_HINT = WordHint()
 # When a noisy document's error model is adapted to it, its own first-pass alignments count
 # this many times as much as everything the shipped model was learned from.
 ADAPT_SHARE = 1.0
-NOISY_SHARE = (
-    0.2  # documents with more unknown words than this are raw OCR without a Vietnamese model
-)
+# Documents with more unknown words than this are raw OCR made without a Vietnamese model.
+NOISY_SHARE = 0.2
 
 
 @dataclass(frozen=True)
@@ -43,13 +41,14 @@ class DecoderWeights:
     keep_number: float = 4.0
     # How much the keep costs grow with the odds that a word of this document is read right.
     trust_weight: float = 1.0
-    # Candidates kept for a known syllable (the decoder's cost grows with their square); the
-    # generator's own limit applies in noisy text, this tighter one in clean text.
-    max_known_candidates: int = 64
+    # Alternatives kept for a known syllable in clean text (the decoder's cost grows with the
+    # square of the candidate count); in noisy text the generator's own limit applies.
     clean_known_candidates: int = 6
     # Tesseract's word confidence: protection for sure words, less for doubtful ones (nats).
     confident_bonus: float = 1.0
     doubtful_penalty: float = 1.0
+    # Set by `for_document`: raw OCR without a Vietnamese model (see NOISY_SHARE).
+    noisy: bool = False
 
     def for_document(self, unknown_share: float) -> DecoderWeights:
         """Weights for a document where `unknown_share` of the words are no known syllable.
@@ -62,10 +61,7 @@ class DecoderWeights:
         trust = self.trust_weight * math.log((1 - share) / share)
         return replace(
             self,
-            keep_number=self.keep_number if share > NOISY_SHARE else NEVER,
-            max_known_candidates=(
-                self.max_known_candidates if share > NOISY_SHARE else self.clean_known_candidates
-            ),
+            noisy=share > NOISY_SHARE,
             keep_unknown=self.keep_unknown + trust,
             keep_unknown_capitalised=self.keep_unknown_capitalised + trust,
             min_margin=self.min_margin + 0.5 * trust,
@@ -118,7 +114,7 @@ class Decoder:
 
     def is_noisy(self) -> bool:
         """True when the weights are those of raw OCR without a Vietnamese model."""
-        return self.weights.keep_number < NEVER
+        return self.weights.noisy
 
     def adapted(self, pairs: list[tuple[str, str]]) -> Decoder:
         """A decoder whose error model also counts this document's (observed, chosen) words."""
@@ -179,7 +175,7 @@ class Decoder:
         """
         if token.kind is not Kind.NUMBER or len(token.text) != 1:
             return False
-        if self.weights.keep_number >= NEVER or token.text not in self.generator.cleanup:
+        if not self.weights.noisy or token.text not in self.generator.cleanup:
             return False
         i = line.index(token)
         before = [t for t in line[:i] if t.kind is not Kind.SPACE][-1:]
@@ -199,7 +195,7 @@ class Decoder:
             return True
         if after is not None and after.text in ".:" and _is_abbreviation(token.text):
             return True
-        if self.weights.keep_number < NEVER:  # noisy text: "10 nim" is "10 năm"
+        if self.weights.noisy:  # "10 nim" is "10 năm" there
             return False
         previous = [t for t in tokens[:i] if t.kind is not Kind.SPACE][-1:]
         return bool(previous) and previous[0].kind is Kind.NUMBER
@@ -225,10 +221,10 @@ class Decoder:
         if hint.protected:
             return (keep or Candidate(lmmod.OTHER, 0.0, keep=True),)
         if keep is not None:
-            if len(candidates) > self.weights.max_known_candidates:
+            limit = self.weights.clean_known_candidates
+            if not self.weights.noisy and len(candidates) > limit + 1:
                 # A known word in clean text: its few likeliest alternatives are enough.
-                best = [c for c in candidates if not c.keep][: self.weights.max_known_candidates]
-                return (keep, *best)
+                return (keep, *[c for c in candidates if not c.keep][:limit])
             return candidates
         if _is_abbreviation(token.text) and not heading:
             return (Candidate(lmmod.OTHER, 0.0, keep=True),)
