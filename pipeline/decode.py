@@ -128,13 +128,17 @@ class Decoder:
         """A decoder sharing the models, with weights adapted to the document's noise level."""
         return Decoder(self.lm, self.generator, self.weights.for_document(unknown_share))
 
+    def _is_known(self, word: str) -> bool:
+        """True for a syllable the language model knows."""
+        syllable = lmmod.normalize_syllable(word)
+        return syllable is not None and syllable in self.lm
+
     def unknown_share(self, lines: list[list[Token]]) -> float:
         """Share of the words in `lines` that are no syllable the language model knows."""
         words = [t.text for tokens in lines for t in tokens if t.kind is Kind.WORD]
         if not words:
             return 0.0
-        known = sum((s := lmmod.normalize_syllable(w)) is not None and s in self.lm for w in words)
-        return 1 - known / len(words)
+        return 1 - sum(self._is_known(w) for w in words) / len(words)
 
     def slots(
         self,
@@ -183,16 +187,19 @@ class Decoder:
         return all(t and t[0].kind is Kind.WORD for t in (before, after))
 
     def _is_abbreviation_in_context(self, tokens: list[Token], i: int) -> bool:
-        """An unknown word that its neighbours mark as an abbreviation or a unit.
+        """A word that its neighbours mark as an abbreviation or a unit.
 
-        Glued to a slash (b/c, h/c); in capitals right before '.' or ':' (TM., KT:); and, in
-        a clean document, right after a number (42,8 km, 10 kg).
+        Any word glued to a slash (b/c, KL/TU); an unknown word in capitals right before '.'
+        or ':' (TM., KT:); and, in a clean document, an unknown word right after a number
+        (42,8 km, 10 kg).
         """
         token = tokens[i]
         before = tokens[i - 1] if i else None
         after = tokens[i + 1] if i + 1 < len(tokens) else None
         if any(t is not None and t.text == "/" for t in (before, after)):
             return True
+        if self._is_known(token.text):
+            return False
         if after is not None and after.text in ".:" and _is_abbreviation(token.text):
             return True
         if self.weights.noisy:  # "10 nim" is "10 năm" there
