@@ -74,11 +74,11 @@ _PATTERNS: list[tuple[Kind, str]] = [
         r"(?<![\w])(?=[IVXLC])M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})"
         r"(?![\w&@])",
     ),
-    # Words with a letter somewhere, allowing OCR noise characters and apostrophes inside
-    # (H'Mông); a word may not end in a noise character that is sentence punctuation.
+    # Words with a letter (or a letter-like &, ¢, ¥) somewhere, allowing OCR noise characters
+    # inside and an apostrophe (H'Mông).
     (
         Kind.WORD,
-        rf"[{_NOISE}]*[{_LETTER}&¢][{_LETTER}{_NOISE}]*(?:['’][{_LETTER}]+)?",
+        rf"[{_NOISE}]*[{_LETTER}&¢¥][{_LETTER}{_NOISE}]*(?:['’][{_LETTER}]+)?",
     ),
     (Kind.PUNCT, r"."),
 ]
