@@ -255,7 +255,7 @@ class MixedLanguageModel:
 
 
 def build(
-    counts: Counts, prior: dict[str, float] | None = None, prior_weight: float = 0.3
+    counts: Counts, prior: dict[str, float] | None = None, prior_weight: float = 0.5
 ) -> LanguageModel:
     """Interpolated Kneser-Ney bigram model from counts.
 
