@@ -158,6 +158,31 @@ def page_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def page_settings(
+    lang: str,
+    psm: int,
+    dpi: int,
+    no_correct: bool,
+    tone_style: str,
+    lexicon: Path | None,
+    preprocess: str,
+    max_pixels: int,
+    alternatives: bool,
+) -> Settings:
+    """The Settings that the `page_options` of a command describe."""
+    return Settings(
+        lang=lang,
+        psm=psm,
+        dpi=dpi,
+        correct=not no_correct,
+        tone_style=tone_style,
+        lexicon=lexicon,
+        preprocess=preprocess,
+        max_pixels=max_pixels,
+        alternatives=alternatives,
+    )
+
+
 def _binary_stdout() -> IO[bytes]:
     return sys.stdout.buffer
 
@@ -230,16 +255,8 @@ def ocr_command(
     INPUT is a PNG, JPEG, TIFF (multi-page), BMP, WebP or PDF file. The text goes to stdout
     or OUT; a bad input is reported and the others are still processed (exit 1 at the end).
     """
-    settings = Settings(
-        lang=lang,
-        psm=psm,
-        dpi=dpi,
-        correct=not no_correct,
-        tone_style=tone_style,
-        lexicon=lexicon,
-        preprocess=preprocess,
-        max_pixels=max_pixels,
-        alternatives=alternatives,
+    settings = page_settings(
+        lang, psm, dpi, no_correct, tone_style, lexicon, preprocess, max_pixels, alternatives
     )
     page_list = load.parse_page_spec(pages)
     return run_ocr(list(inputs), settings, page_list, out, fmt, explain)
@@ -459,16 +476,8 @@ def batch_command(
     """Convert a folder tree of PDFs, images and OCR .txt files (parallel, resumable)."""
     from pipeline import batch
 
-    settings = Settings(
-        lang=lang,
-        psm=psm,
-        dpi=dpi,
-        correct=not no_correct,
-        tone_style=tone_style,
-        lexicon=lexicon,
-        preprocess=preprocess,
-        max_pixels=max_pixels,
-        alternatives=alternatives,
+    settings = page_settings(
+        lang, psm, dpi, no_correct, tone_style, lexicon, preprocess, max_pixels, alternatives
     )
     fmts = tuple(dict.fromkeys(f.strip() for f in formats.split(",") if f.strip()))
     options = batch.BatchOptions(

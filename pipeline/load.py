@@ -48,6 +48,10 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 
+# What pdf2image raises for a PDF poppler cannot read (mapped to one-line errors by _pdf_error).
+PDF_ERRORS = (PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError, PDFPopplerTimeoutError)
+
+
 def _check_file(path: Path) -> None:
     """Raise InputError unless `path` is an existing, readable regular file."""
     if not path.exists():
@@ -169,12 +173,7 @@ def _pdfinfo(path: Path, page: int | None = None) -> dict:
         return pdf2image.pdfinfo_from_path(
             str(path), first_page=page, last_page=page, timeout=PDF_TIMEOUT_SECONDS
         )
-    except (
-        PDFInfoNotInstalledError,
-        PDFPageCountError,
-        PDFSyntaxError,
-        PDFPopplerTimeoutError,
-    ) as exc:
+    except PDF_ERRORS as exc:
         raise _pdf_error(path, exc, page) from None
     except (ValueError, KeyError) as exc:  # pdf2image fails to parse odd pdfinfo output
         raise InputError(f"corrupt or unreadable PDF ({exc})", path=str(path)) from None
@@ -308,12 +307,7 @@ def _load_pdf_page(path: Path, page: int, dpi: int, max_pixels: int) -> Image.Im
         images = pdf2image.convert_from_path(
             str(path), dpi=dpi, first_page=page, last_page=page, timeout=PDF_TIMEOUT_SECONDS
         )
-    except (
-        PDFInfoNotInstalledError,
-        PDFPageCountError,
-        PDFSyntaxError,
-        PDFPopplerTimeoutError,
-    ) as exc:
+    except PDF_ERRORS as exc:
         raise _pdf_error(path, exc, page) from None
     except Image.DecompressionBombError:
         raise _too_big(path, page, None, max_pixels) from None
