@@ -74,7 +74,7 @@ class Corrector:
         """
         text = clean_unicode(text)
         if self._decoder is None:
-            return Correction(self._restyle(text, text))
+            return Correction(self._restyle(text))
         lines = text.split("\n")
         style = self._output_style(text)
         bare = mark_rate(text.split()) < BARE_TEXT_MARK_RATE
@@ -113,14 +113,15 @@ class Corrector:
             else line
             for n, line in enumerate(lines)
         ]
-        return Correction(self._restyle("\n".join(out_lines), text), changes)
+        return Correction(self._restyle("\n".join(out_lines)), changes)
 
     def _output_style(self, text: str) -> str:
         if self.options.tone_style in ("old", "new"):
             return self.options.tone_style
         return orthography.detect_style(text) or "old"
 
-    def _restyle(self, result: str, original: str) -> str:
+    def _restyle(self, result: str) -> str:
+        """The result in the tone style asked for (as it is for "keep")."""
         if self.options.tone_style in ("old", "new"):
             return orthography.restyle_text(result, self.options.tone_style)
         return result
