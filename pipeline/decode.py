@@ -154,10 +154,11 @@ class Decoder:
         hints = hints or {}
         for line_no, tokens in enumerate(lines):
             heading = _is_upper_line(tokens)
+            foreign = self._inside_foreign_text(tokens, bare)
             for i, token in enumerate(tokens):
                 if token.kind is Kind.WORD:
                     hint = hints.get((line_no, token.start), NO_HINT)
-                    if self._is_abbreviation_in_context(tokens, i):
+                    if i in foreign or self._is_abbreviation_in_context(tokens, i):
                         hint = WordHint(confidence=hint.confidence, protected=True)
                     candidates = self._word_candidates(token, bare, heading, hint)
                     slots.append(Slot(token, candidates, line_no, self._confidence_bonus(hint)))
@@ -170,6 +171,42 @@ class Decoder:
                     if symbol is not None:
                         slots.append(_fixed(symbol, line_no))
         return slots
+
+    def _is_foreign(self, word: str, bare: bool) -> bool:
+        """An unknown word that no syllable explains for less than the cost of keeping it."""
+        if self._is_known(word):
+            return False
+        candidates = self.generator.generate(word, bare)
+        return not candidates or candidates[0].channel > self.weights.keep_unknown
+
+    def _inside_foreign_text(self, tokens: list[Token], bare: bool) -> set[int]:
+        """Indexes of the words of a foreign phrase on this line, to be left as written.
+
+        Seeds are foreign words (`_is_foreign`); the phrase then grows over unknown words next to
+        it, and over known syllables (the, to, on in English) next to it whose other neighbour is
+        foreign, unknown or the line's edge. Not in noisy text, where most words that no
+        syllable explains are OCR garbles rather than foreign words.
+        """
+        if self.weights.noisy:
+            return set()
+        words = [i for i, t in enumerate(tokens) if t.kind is Kind.WORD]
+        phrase = {i for i in words if self._is_foreign(tokens[i].text, bare)}
+        grew = bool(phrase)
+        while grew:
+            grew = False
+            for n, i in enumerate(words):
+                if i in phrase:
+                    continue
+                sides = [words[m] for m in (n - 1, n + 1) if 0 <= m < len(words)]
+                touches = any(side in phrase for side in sides)
+                if self._is_known(tokens[i].text):  # only between foreign or unknown words
+                    touches = touches and all(
+                        side in phrase or not self._is_known(tokens[side].text) for side in sides
+                    )
+                if touches:
+                    phrase.add(i)
+                    grew = True
+        return phrase
 
     def _may_be_garbled_word(self, token: Token, line: list[Token]) -> bool:
         """A lone digit between words that OCR may have read for a letter (6 for ở).

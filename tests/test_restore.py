@@ -147,3 +147,11 @@ def test_document_adaptation_learns_a_recurring_confusion() -> None:
     adapted = channel.adapted([("qz", "qu")] * 50 + [("ba", "ba")] * 50, weight=100.0)
     assert adapted.cost("qz", "qu") < before - 1.0
     assert adapted.cost("ba", "ba") <= channel.cost("ba", "ba") + 0.1
+
+
+def test_foreign_phrase_inside_vietnamese_text_is_left_alone(corrector: Corrector) -> None:
+    english = "The committee approved the plan on Monday and asked the ministry to report by June."
+    text = CLEAN + "\n" + english
+    result = corrector.correct(text)
+    assert result.text.split("\n")[-1] == english
+    assert result.changes == []
