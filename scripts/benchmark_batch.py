@@ -2,10 +2,10 @@
 
     .venv/bin/python scripts/benchmark_batch.py [--pages 40] [--search-pages 10000]
 
-Batch: renders N Vietnamese pages (scripts/pagegen.py, "scan" degradation) and converts them with
---jobs 1 and --jobs 2, against the plain `tesseract IMAGE - -l vie` CLI run over the same pages
-one at a time in the same run. Search: indexes synthetic page texts built from wordfreq's
-Vietnamese word list (no OCR) and times random accent-folded queries.
+Batch: renders N A4 pages of running Vietnamese text (scripts/pagegen.py, "scan" degradation) and
+converts them with --jobs 1 and --jobs 2, against the plain `tesseract IMAGE - -l vie` CLI run
+over the same pages one at a time in the same run. Search: indexes synthetic page texts built from
+wordfreq's Vietnamese word list (no OCR) and times random accent-folded queries.
 """
 
 from __future__ import annotations
@@ -48,7 +48,11 @@ def page_lines(rng: random.Random, words: list[str], weights: list[float], lines
 
 
 def render_pages(folder: Path, count: int, seed: int = 7) -> list[Path]:
-    """Render `count` scan-like pages as PNG files."""
+    """Render `count` scan-like A4 pages (30 lines of running Vietnamese text each) as PNG files.
+
+    The text is consecutive sentences from pagegen's corpus (VLSP text and our domain prose),
+    from a different place for every page, as an archive's report pages would be.
+    """
     sys.path.insert(0, str(REPO / "scripts"))
     import pagegen
 
@@ -56,10 +60,13 @@ def render_pages(folder: Path, count: int, seed: int = 7) -> list[Path]:
     if not fonts:
         raise SystemExit("no font with Vietnamese glyphs found (install fonts-dejavu)")
     rng = random.Random(seed)
-    words, weights = vietnamese_words()
+    sentences = pagegen.corpus_sentences()
     paths = []
     for number in range(count):
-        image = pagegen.render_page(page_lines(rng, words, weights, 14), fonts[0], 12)
+        start = rng.randrange(len(sentences))
+        words = " ".join(sentences[start : start + 40]).split()
+        lines = pagegen.wrap_words(words, fonts[number % len(fonts)], 11, 6.5)[:30]
+        image = pagegen.render_page(lines, fonts[number % len(fonts)], 11)
         image = pagegen.degrade(image, "scan", seed=number)
         path = folder / f"tập {number // 10}" / f"trang {number:03d}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
