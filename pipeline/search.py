@@ -17,6 +17,7 @@ import sqlite3
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import regex
@@ -179,6 +180,12 @@ def translate(query: str, exact: bool = False) -> Query:
 # Snippets
 
 
+@lru_cache(maxsize=100_000)
+def _token_keys(token: str, exact: bool) -> tuple[str, ...]:
+    """The search keys of one token of page text (cached: the same words recur on every page)."""
+    return tuple(_TOKEN.findall(_exact_key(token) if exact else fold(token)))
+
+
 def snippet(
     text: str,
     terms: Iterable[tuple[str, bool]],
@@ -195,7 +202,7 @@ def snippet(
     key = _exact_key if exact else fold
     spans: list[tuple[int, int, bool]] = []
     for match in _TOKEN.finditer(text):
-        keys = _TOKEN.findall(key(match.group()))
+        keys = _token_keys(match.group(), exact)
         hit = None
         for word in keys:
             if word in exact_terms or any(word.startswith(p) for p in prefixes):
