@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import orthography
-from pipeline.candidates import Choices, WordHint, mark_rate
-from pipeline.decode import Choice, Decoder
+from pipeline.candidates import CandidateGenerator, Choices, WordHint, mark_rate
+from pipeline.channel import ChannelModel
+from pipeline.decode import Choice, Decoder, DecoderWeights
+from pipeline.lm import LanguageModel
 from pipeline.normalize import clean_unicode
 from pipeline.tokens import Kind, Token, apply_case, case_pattern, tokenize
 
-TONE_STYLES = ("keep", "old", "new")
 # Below this share of words with marks, a text is taken as written without marks (see mark_rate).
 BARE_TEXT_MARK_RATE = 0.08
-ADAPT_ROUNDS = 1  # decoding passes after the first one in noisy text, each with a re-adapted model
 
 
 @dataclass(frozen=True)
@@ -83,11 +83,10 @@ class Corrector:
         hints = _word_hints(tokenized, confidences, alternatives)
         choices = _decode_document(decoder, lines, tokenized, bare, hints)
         if decoder.is_noisy() and not bare:
-            # Learn this document's own OCR errors from the first pass, then decode again.
-            base = decoder
-            for _ in range(ADAPT_ROUNDS):
-                decoder = base.adapted(_observed_and_chosen(choices))
-                choices = _decode_document(decoder, lines, tokenized, bare, hints)
+            # Learn this document's own OCR errors from the first pass, then decode again
+            # (a third pass measured no better).
+            decoder = decoder.adapted(_observed_and_chosen(choices))
+            choices = _decode_document(decoder, lines, tokenized, bare, hints)
         replacements: dict[tuple[int, int], str] = {}
         changes: list[Change] = []
         for line_no, choice in choices:
@@ -220,13 +219,8 @@ def _paragraphs(lines: list[str]) -> list[tuple[int, int]]:
     return ranges
 
 
-def _build_decoder(user_lexicon: Path | None):
+def _build_decoder(user_lexicon: Path | None) -> Decoder:
     """Load the models and wire candidates and decoder together."""
-    from pipeline.candidates import CandidateGenerator
-    from pipeline.channel import ChannelModel
-    from pipeline.decode import Decoder, DecoderWeights
-    from pipeline.lm import LanguageModel
-
     lm = LanguageModel.load()
     if user_lexicon is not None:
         lm = lm.with_user_model(LanguageModel.load(user_lexicon))
