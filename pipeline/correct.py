@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import orthography
+from pipeline.abbreviations import Abbreviations
 from pipeline.candidates import CandidateGenerator, Choices, WordHint, mark_rate
 from pipeline.channel import ChannelModel
 from pipeline.decode import Choice, Decoder, DecoderWeights
@@ -56,6 +57,7 @@ class Corrector:
     def __init__(self, options: CorrectOptions | None = None):
         self.options = options or CorrectOptions()
         self._decoder = None
+        self._abbreviations: Abbreviations | None = None  # loaded when a document needs them
         if self.options.restore:
             self._decoder = _build_decoder(self.options.lexicon)
 
@@ -105,6 +107,9 @@ class Corrector:
                     round(choice.margin, 2),
                 )
             )
+        if decoder.is_noisy() or bare:
+            changes += self._restore_abbreviations(tokenized, bare, replacements)
+            changes.sort(key=lambda c: (c.line, c.column))
         changed_lines = {n for n, _ in replacements}
         out_lines = [
             "".join(replacements.get((n, t.start), t.text) for t in tokenized[n])
@@ -113,6 +118,41 @@ class Corrector:
             for n, line in enumerate(lines)
         ]
         return Correction(self._restyle("\n".join(out_lines)), changes)
+
+    def _restore_abbreviations(
+        self,
+        tokenized: list[list[Token]],
+        bare: bool,
+        replacements: dict[tuple[int, int], str],
+    ) -> list[Change]:
+        """Put known abbreviations back in codes and capitals (QB -> QĐ, HDND -> HĐND).
+
+        For raw OCR and text without marks only: in a clean document an unknown abbreviation
+        is taken as written. Adds to `replacements`; returns the changes.
+        """
+        if self._abbreviations is None:
+            self._abbreviations = Abbreviations.load(self._decoder.generator.channel)
+        known = self._abbreviations
+        changes = []
+        for line_no, tokens in enumerate(tokenized):
+            for token in tokens:
+                if (line_no, token.start) in replacements:
+                    continue
+                if token.kind is Kind.CODE:
+                    found = known.restore_code(token.text, bare)
+                elif token.kind is Kind.WORD and not orthography.by_skeleton(
+                    orthography.skeleton(token.text)
+                ):
+                    found = known.restore_word(token.text, bare)
+                else:
+                    continue
+                if found is not None:
+                    new, lead = found
+                    replacements[(line_no, token.start)] = new
+                    changes.append(
+                        Change(line_no + 1, token.start + 1, token.text, new, round(lead, 2))
+                    )
+        return changes
 
     def _output_style(self, text: str) -> str:
         if self.options.tone_style in ("old", "new"):
