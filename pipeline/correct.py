@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import orthography
+from pipeline import lm as lmmod
+from pipeline import orthography, recurring
 from pipeline.abbreviations import Abbreviations
 from pipeline.candidates import CandidateGenerator, Choices, WordHint, mark_rate
+from pipeline.casing import CaseEvidence
 from pipeline.channel import ChannelModel
 from pipeline.decode import Choice, Decoder, DecoderWeights
 from pipeline.lm import LanguageModel
@@ -58,6 +60,7 @@ class Corrector:
         self.options = options or CorrectOptions()
         self._decoder = None
         self._abbreviations: Abbreviations | None = None  # loaded when a document needs them
+        self._case = CaseEvidence.load()
         if self.options.restore:
             self._decoder = _build_decoder(self.options.lexicon)
 
@@ -87,14 +90,17 @@ class Corrector:
         if decoder.is_noisy() and not bare:
             # Learn this document's own OCR errors from the first pass, then decode again
             # (a third pass measured no better).
-            decoder = decoder.adapted(_observed_and_chosen(choices))
+            resolved = recurring.resolve(
+                _occurrences(lines, tokenized, choices, decoder), decoder.generator
+            )
+            decoder = decoder.adapted(_observed_and_chosen(choices, resolved))
             choices = _decode_document(decoder, lines, tokenized, bare, hints)
         replacements: dict[tuple[int, int], str] = {}
         changes: list[Change] = []
         for line_no, choice in choices:
             if choice.candidate.keep:
                 continue
-            new = _render(choice.candidate.syllable, choice.token, style)
+            new = _render(choice.candidate.syllable, choice.token, style, self._case)
             if new == choice.token.text:
                 continue
             replacements[(line_no, choice.token.start)] = new
@@ -189,15 +195,59 @@ def _decode_document(
     return found
 
 
-def _observed_and_chosen(choices: list[tuple[int, Choice]]) -> list[tuple[str, str]]:
-    """(word as OCR read it, syllable the decoder chose) for the words read as one syllable."""
+def _observed_and_chosen(
+    choices: list[tuple[int, Choice]], resolved: dict[str, str]
+) -> list[tuple[str, str]]:
+    """(word as OCR read it, syllable the decoder chose) for the words read as one syllable.
+
+    A recurring word that `recurring.resolve` read as a whole is paired with that reading.
+    """
     pairs = []
     for _, choice in choices:
-        syllable = choice.candidate.syllable
+        syllable = resolved.get(choice.token.text.lower(), choice.candidate.syllable)
         if syllable.startswith("<") or " " in syllable:
             continue
         pairs.append((choice.token.text, syllable))
     return pairs
+
+
+def _occurrences(
+    lines: list[str],
+    tokenized: list[list[Token]],
+    choices: list[tuple[int, Choice]],
+    decoder: Decoder,
+) -> dict[str, list[recurring.Occurrence]]:
+    """Each unknown word's occurrences (lower case) with the first pass's choices around them."""
+    chosen = {(line, choice.token.start): choice for line, choice in choices}
+    found: dict[str, list[recurring.Occurrence]] = {}
+    for first, last in _paragraphs(lines):
+        # The paragraph as LM symbols, each with the choice it came from (None if fixed).
+        sequence: list[tuple[str, Choice | None]] = []
+        for line in range(first, last):
+            for token in tokenized[line]:
+                choice = chosen.get((line, token.start))
+                if choice is not None:
+                    sequence.append((choice.candidate.syllable, choice))
+                elif token.kind is not Kind.SPACE:
+                    symbol = lmmod.symbol_of(token.text, token.kind)
+                    if symbol is not None:
+                        sequence.append((symbol, None))
+        for k, (syllable, choice) in enumerate(sequence):
+            if choice is None or choice.token.kind is not Kind.WORD or " " in syllable:
+                continue
+            word = choice.token.text.lower()
+            if lmmod.normalize_syllable(word) in decoder.lm:
+                continue
+            before = sequence[k - 1][0].rsplit(" ", 1)[-1] if k else lmmod.BOS
+            after = sequence[k + 1][0].split(" ", 1)[0] if k + 1 < len(sequence) else lmmod.EOS
+            occurrence = recurring.Occurrence(
+                lmmod.BOS if before == lmmod.EOS else before,
+                syllable,
+                after,
+                choice.candidate.channel,
+            )
+            found.setdefault(word, []).append(occurrence)
+    return found
 
 
 def _word_hints(
@@ -235,10 +285,16 @@ def _word_hints(
     return hints
 
 
-def _render(syllable: str, token: Token, style: str) -> str:
-    """The replacement text for a token: the syllable in the output style and the token's case."""
+def _render(syllable: str, token: Token, style: str, case: CaseEvidence) -> str:
+    """The replacement text for a token: the syllable in the output style and the token's case.
+
+    A capital that OCR wrote for a different letter keeps its case only if such misreads
+    stood for capitals (P for Đ does, G for ủ does not; see `casing`).
+    """
     pattern = case_pattern(token.text)
     words = [orthography.restyle_word(part, style) for part in syllable.split(" ")]
+    if pattern == "title" and not case.capital_meant(token.text[0], words[0][0]):
+        pattern = "lower"
     first = apply_case(words[0], pattern)
     rest = [apply_case(w, pattern if pattern == "upper" else "lower") for w in words[1:]]
     return " ".join([first, *rest])
