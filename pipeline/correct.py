@@ -85,6 +85,8 @@ class Corrector:
         bare = mark_rate(text.split()) < BARE_TEXT_MARK_RATE
         tokenized = [tokenize(line) for line in lines]
         decoder = self._decoder.for_document(self._decoder.unknown_share(tokenized))
+        if decoder.is_noisy():
+            tokenized = [tokenize(line, noisy=True) for line in lines]
         hints = _word_hints(tokenized, confidences, alternatives)
         choices = _decode_document(decoder, lines, tokenized, bare, hints)
         if decoder.is_noisy() and not bare:

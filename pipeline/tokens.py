@@ -83,21 +83,41 @@ _PATTERNS: list[tuple[Kind, str]] = [
     (Kind.PUNCT, r"."),
 ]
 
-_TOKEN_RE = regex.compile(
-    "|".join(f"(?P<{kind.name}{i}>{pattern})" for i, (kind, pattern) in enumerate(_PATTERNS)),
-    regex.V0 | regex.DOTALL,
+# In raw OCR without a Vietnamese model, brackets, quotes and € also stand for parts of letters
+# (Thu(mg for Thường, [ãnh for lãnh, huy€n for huyện): glued to letters, they belong to the word.
+_GLUED_NOISE = r"(\[\]{}‘“€\\"
+_NOISY_WORD = (
+    rf"(?:[\[{{](?=\p{{Ll}}))?[{_NOISE}]*[{_LETTER}&¢¥][{_LETTER}{_NOISE}]*"
+    rf"(?:[{_GLUED_NOISE}]+[{_LETTER}{_NOISE}]*[{_LETTER}][{_LETTER}{_NOISE}]*)*"
+    rf"(?:['’][{_LETTER}]+)?"
+)
+
+
+def _compile(patterns: list[tuple[Kind, str]]) -> regex.Pattern[str]:
+    return regex.compile(
+        "|".join(f"(?P<{kind.name}{i}>{pattern})" for i, (kind, pattern) in enumerate(patterns)),
+        regex.V0 | regex.DOTALL,
+    )
+
+
+_TOKEN_RE = _compile(_PATTERNS)
+_NOISY_TOKEN_RE = _compile(
+    [(kind, _NOISY_WORD if kind is Kind.WORD else pattern) for kind, pattern in _PATTERNS]
 )
 _GROUP_KIND = {f"{kind.name}{i}": kind for i, (kind, _) in enumerate(_PATTERNS)}
 
 
-def tokenize(line: str) -> list[Token]:
+def tokenize(line: str, noisy: bool = False) -> list[Token]:
     """Split `line` into tokens; joining their texts gives `line` back exactly.
+
+    `noisy`: the line is raw OCR made without a Vietnamese model, where brackets, quotes and €
+    glued to letters are parts of the word (see _GLUED_NOISE).
 
     >>> [t.text for t in tokenize("Nghị quyết số 25-NQ/TW ngày 03/6/2013")]
     ['Nghị', ' ', 'quyết', ' ', 'số', ' ', '25-NQ/TW', ' ', 'ngày', ' ', '03/6/2013']
     """
     tokens: list[Token] = []
-    for match in _TOKEN_RE.finditer(line):
+    for match in (_NOISY_TOKEN_RE if noisy else _TOKEN_RE).finditer(line):
         kind = _GROUP_KIND[match.lastgroup]
         text = match.group()
         if kind is Kind.WORD and _looks_like_code(text):

@@ -17,12 +17,28 @@ LINES = [
 ]
 
 
-@pytest.mark.parametrize("line", LINES)
-def test_tokens_rebuild_the_line_exactly(line: str) -> None:
-    tokens = tokenize(line)
+NOISY_LINES = [
+    "cua Ban Thu(mg vu [dnh dao huy€n d‘ao (Tinh Gy) “tu dién bién” x\\r {9/4",
+    "a( b[ ]c €",
+]
+
+
+@pytest.mark.parametrize("noisy", [False, True])
+@pytest.mark.parametrize("line", LINES + NOISY_LINES)
+def test_tokens_rebuild_the_line_exactly(line: str, noisy: bool) -> None:
+    tokens = tokenize(line, noisy=noisy)
     assert "".join(t.text for t in tokens) == line
     for token in tokens:
         assert line[token.start : token.start + len(token.text)] == token.text
+
+
+def test_raw_ocr_noise_glued_to_letters_belongs_to_the_word() -> None:
+    words = [t.text for t in tokenize(NOISY_LINES[0], noisy=True) if t.kind is Kind.WORD]
+    for garbled in ("Thu(mg", "[dnh", "huy€n", "d‘ao", "x\\r"):
+        assert garbled in words, garbled
+    # Real brackets and quotes around words stay punctuation, as in clean text.
+    assert "Tinh" in words and "Gy" in words and "tu" in words and "bién" in words
+    assert "Thu(mg" not in [t.text for t in tokenize(NOISY_LINES[0])]
 
 
 def kinds(line: str) -> dict[str, Kind]:
