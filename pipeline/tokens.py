@@ -63,7 +63,7 @@ _PATTERNS: list[tuple[Kind, str]] = [
         r"|(?<![\w/])\p{Lu}[\p{Lu}\p{Ll}]*(?:[-/]\p{Lu}[\p{L}]*)*[-/]\d+(?:[-/]\w+)*(?![\w/])",
     ),
     # Numbers: 10, 3.895, 1,9, 98,1%, 2010-2015 (a range is two numbers and a dash).
-    (Kind.NUMBER, r"(?<!\w)\d+(?:[.,]\d+)*%?(?![\p{L}\p{M}&@])"),
+    (Kind.NUMBER, r"(?<!\w)\d++(?:[.,]\d+)*+%?(?![\p{L}\p{M}&@])"),
     # List markers: a single letter and a closing bracket at the start of a line: a), b), đ).
     (Kind.ROMAN, r"(?<=^[\s\-–•(]*)\p{L}(?=\))"),
     # Lower-case Roman numerals as list markers in parentheses: (i), (ii), (iv).
@@ -120,7 +120,8 @@ def tokenize(line: str, noisy: bool = False) -> list[Token]:
     for match in (_NOISY_TOKEN_RE if noisy else _TOKEN_RE).finditer(line):
         kind = _GROUP_KIND[match.lastgroup]
         text = match.group()
-        if kind is Kind.WORD and _looks_like_code(text):
+        garbled = noisy and _looks_like_garbled_digits(text)
+        if kind is Kind.WORD and _looks_like_code(text) and not garbled:
             kind = Kind.CODE
         tokens.append(Token(text, kind, match.start()))
     return tokens
@@ -143,6 +144,21 @@ def _looks_like_code(text: str) -> bool:
     return text.lower() in _UNITS_WITH_DIGITS
 
 
+def _looks_like_garbled_digits(text: str) -> bool:
+    """In raw OCR, a short lower-case word with digits that is no unit (14p for lập, t61 for tới).
+
+    A number glued to a unit (10kg, 15h30, 100m2) stays a code.
+    """
+    letters = "".join(ch for ch in text if ch.isalpha())
+    return (
+        len(text) <= 4
+        and not any(ch.isupper() for ch in text)
+        and letters not in _UNITS
+        and text.lower() not in _UNITS_WITH_DIGITS
+    )
+
+
+_UNITS = frozenset({"kg", "km", "m", "cm", "mm", "g", "ha", "h", "l", "ml", "t", "tr", "đ"})
 _UNITS_WITH_DIGITS = frozenset(
     {"km2", "m2", "m3", "cm2", "cm3", "dm3", "co2", "h2o", "3g", "4g", "5g"}
 )

@@ -63,6 +63,23 @@ def test_garbled_words_stay_whole_words() -> None:
     assert not tokenize("đổi")[0].noisy
 
 
+def test_numbers_glued_to_units_stay_whole() -> None:
+    for noisy in (False, True):
+        found = [t for t in tokenize("10kg 15h30 100m2 3.895,5", noisy) if t.kind is not Kind.SPACE]
+        assert [(t.text, t.kind) for t in found] == [
+            ("10kg", Kind.CODE),
+            ("15h30", Kind.CODE),
+            ("100m2", Kind.CODE),
+            ("3.895,5", Kind.NUMBER),
+        ]
+
+
+def test_short_digit_garbles_are_words_in_raw_ocr_only() -> None:
+    for garble in ("14y", "18n"):
+        assert tokenize(garble)[0].kind is Kind.CODE
+        assert tokenize(garble, noisy=True)[0].kind is Kind.WORD
+
+
 def test_roman_urls_emails() -> None:
     k = kinds(LINES[4])
     assert k["I"] is Kind.ROMAN and k["III"] is Kind.ROMAN
