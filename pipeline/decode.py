@@ -8,7 +8,10 @@ resets the context. A word stays as written unless a candidate beats leaving it 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
+
+import numpy as np
 
 from pipeline import lm as lmmod
 from pipeline.candidates import Candidate, CandidateGenerator, WordHint
@@ -23,6 +26,8 @@ NO_HINT = WordHint()
 ADAPT_SHARE = 1.0
 # Documents with more unknown words than this are raw OCR made without a Vietnamese model.
 NOISY_SHARE = 0.2
+# Slots whose LM scores are looked up together (see `Decoder._transitions`).
+TRANSITION_BATCH = 256
 
 
 @dataclass(frozen=True)
@@ -291,16 +296,28 @@ class Decoder:
             inside = self.weights.lm_weight * self.lm.logp(first, second)
         return bonus + inside - candidate.channel
 
-    def _transitions(self, prevs: list[str], words: list[str]) -> list[list[float]]:
-        """Unweighted LM log-probabilities of each word (rows) after each prev (columns)."""
-        contexts = [lmmod.BOS if p == lmmod.EOS else p for p in prevs]
-        table = self.lm.block(contexts, words)
-        for word, row in zip(words, table, strict=True):
-            if word == lmmod.EOS:  # an empty sentence costs nothing
-                for k, context in enumerate(contexts):
-                    if context == lmmod.BOS:
-                        row[k] = 0.0
-        return table
+    def _transitions(self, slots: list[Slot]) -> Iterator[np.ndarray]:
+        """For each slot, unweighted LM log-probabilities of its candidates (rows) after each
+        candidate of the slot before (columns); the first slot follows the sentence start.
+
+        Two-syllable candidates join their neighbours by their edges. The LM is asked for
+        TRANSITION_BATCH slots at a time: few numpy calls, bounded memory.
+        """
+        pairs = []
+        contexts = [lmmod.BOS]
+        for slot in slots:
+            firsts = [c.syllable.split(" ", 1)[0] for c in slot.candidates]
+            pairs.append((contexts, firsts))
+            lasts = [c.syllable.rsplit(" ", 1)[-1] for c in slot.candidates]
+            contexts = [lmmod.BOS if last == lmmod.EOS else last for last in lasts]
+        for start in range(0, len(pairs), TRANSITION_BATCH):
+            batch = pairs[start : start + TRANSITION_BATCH]
+            for (contexts, words), table in zip(batch, self.lm.blocks(batch), strict=True):
+                if lmmod.EOS in words:  # an empty sentence costs nothing
+                    ends = [i for i, word in enumerate(words) if word == lmmod.EOS]
+                    starts = [k for k, context in enumerate(contexts) if context == lmmod.BOS]
+                    table[np.ix_(ends, starts)] = 0.0
+                yield table
 
     def _transition(self, prev: str, word: str) -> float:
         """LM score of `word` after `prev` (two-syllable candidates join by their edges)."""
@@ -328,33 +345,23 @@ class Decoder:
             return []
         # Viterbi: scores[j] = best score of a path ending in candidate j of the current slot.
         weight = self.weights.lm_weight
-        prev_lasts = [lmmod.BOS]
-        prev_scores = [0.0]
-        back: list[list[int]] = []
-        for slot in slots:
-            firsts = [c.syllable.split(" ", 1)[0] for c in slot.candidates]
-            table = self._transitions(prev_lasts, firsts)
-            scores, pointers = [], []
-            for cand, row in zip(slot.candidates, table, strict=True):
-                best_k, best = 0, float("-inf")
-                for k, (score, lp) in enumerate(zip(prev_scores, row, strict=True)):
-                    total = score + weight * lp
-                    if total > best:
-                        best_k, best = k, total
-                scores.append(best + self._local(cand, slot.keep_bonus))
-                pointers.append(best_k)
-            back.append(pointers)
-            prev_lasts = [c.syllable.rsplit(" ", 1)[-1] for c in slot.candidates]
-            prev_scores = scores
+        scores = np.zeros(1)
+        back: list[np.ndarray] = []
+        for slot, table in zip(slots, self._transitions(slots), strict=True):
+            # totals[j, k]: candidate j of this slot after candidate k of the slot before;
+            # argmax keeps the first of equal scores.
+            totals = scores + weight * table
+            back.append(totals.argmax(axis=1))
+            scores = totals.max(axis=1) + [self._local(c, slot.keep_bonus) for c in slot.candidates]
         final = [
-            s + self._transition(sym, lmmod.EOS)
-            for sym, s in zip(prev_lasts, prev_scores, strict=True)
+            s + self._transition(c.syllable, lmmod.EOS)
+            for c, s in zip(slots[-1].candidates, scores.tolist(), strict=True)
         ]
         j = max(range(len(final)), key=final.__getitem__)
         path = [0] * len(slots)
         for i in range(len(slots) - 1, -1, -1):
             path[i] = j
-            j = back[i][j]
+            j = int(back[i][j])
         chosen = [slot.candidates[k] for slot, k in zip(slots, path, strict=True)]
         return self._choices(slots, chosen)
 

@@ -137,6 +137,13 @@ class LanguageModel:
         self.bigrams = dict(
             zip(bigram_keys.tolist(), bigram_logp.astype(np.float64).tolist(), strict=True)
         )
+        # The same numbers as arrays, for `block`: keys sorted for binary search, closed by a
+        # sentinel larger than any key so that every search lands on a valid index.
+        order = np.argsort(bigram_keys, kind="stable")
+        self._keys = np.append(bigram_keys.astype(np.int64)[order], np.iinfo(np.int64).max)
+        self._key_logp = np.append(bigram_logp.astype(np.float64)[order], 0.0)
+        self._unigram = np.asarray(self.unigram_logp, dtype=np.float64)
+        self._backoff = np.asarray(self.backoff_logw, dtype=np.float64)
 
     def __contains__(self, word: str) -> bool:
         return word in self.index
@@ -159,30 +166,48 @@ class LanguageModel:
             return seen
         return self.backoff_logw[v] + self.unigram_logp[w]
 
-    def block(self, prevs: list[str], words: list[str]) -> list[list[float]]:
-        """log P(word | prev) for every word (rows) after every prev (columns), in one call.
+    def block(self, prevs: list[str], words: list[str]) -> np.ndarray:
+        """log P(word | prev) for every word (rows) after every prev (columns), as an array.
 
-        The decoder's inner loop: the same as `logp` pair by pair, without the call overhead.
+        The same numbers as `logp` pair by pair, without the call overhead.
         """
-        index, bigrams = self.index, self.bigrams
-        unigram, backoff = self.unigram_logp, self.backoff_logw
-        prev_ids = [index.get(v) for v in prevs]
-        rows = []
-        for word in words:
-            w = index.get(word)
-            if w is None:
-                rows.append([_UNSEEN_LOGP] * len(prevs))
-                continue
-            uw = unigram[w]
-            row = []
-            for v in prev_ids:
-                if v is None:
-                    row.append(uw)
-                    continue
-                seen = bigrams.get((v << _KEY_SHIFT) | w)
-                row.append(seen if seen is not None else backoff[v] + uw)
-            rows.append(row)
-        return rows
+        return self.blocks([(prevs, words)])[0]
+
+    def blocks(self, pairs: list[tuple[list[str], list[str]]]) -> list[np.ndarray]:
+        """`block(prevs, words)` for each of many (prevs, words), with one look-up for all.
+
+        The decoder asks for a whole paragraph at once: numpy's cost is per call, not per pair.
+        """
+        if not pairs:
+            return []
+        index = self.index
+        prev_ids = np.array([index.get(p, -1) for prevs, _ in pairs for p in prevs], np.int64)
+        word_ids = np.array([index.get(w, -1) for _, words in pairs for w in words], np.int64)
+        n_prevs = np.array([len(prevs) for prevs, _ in pairs])
+        n_words = np.array([len(words) for _, words in pairs])
+        # All blocks laid end to end, each row by row: for every entry, its block, its position
+        # inside that block, and from these the (prev, word) pair it stands for.
+        sizes = n_prevs * n_words
+        block = np.repeat(np.arange(len(pairs)), sizes)
+        position = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        row, column = np.divmod(position, n_prevs[block])
+        v = prev_ids[(np.cumsum(n_prevs) - n_prevs)[block] + column]
+        w = word_ids[(np.cumsum(n_words) - n_words)[block] + row]
+        keys = (v << _KEY_SHIFT) | w
+        found = np.searchsorted(self._keys, keys)
+        flat = np.where(
+            self._keys[found] == keys, self._key_logp[found], self._backoff[v] + self._unigram[w]
+        )
+        # After an unknown prev (whose made-up key above means nothing) the unigram; an unknown
+        # word gets the floor, whatever came before.
+        unknown_prev = v < 0
+        flat[unknown_prev] = self._unigram[w[unknown_prev]]
+        flat[w < 0] = _UNSEEN_LOGP
+        parts = np.split(flat, np.cumsum(sizes)[:-1])
+        return [
+            part.reshape(rows, columns)
+            for part, rows, columns in zip(parts, n_words.tolist(), n_prevs.tolist(), strict=True)
+        ]
 
     def save(self, path: Path) -> None:
         """Write the model as one .npz file (written to a temp file, then renamed)."""
@@ -246,12 +271,16 @@ class MixedLanguageModel:
     def logp(self, prev: str, word: str) -> float:
         return self._mix(self.base.logp(prev, word), self.user.logp(prev, word))
 
-    def block(self, prevs: list[str], words: list[str]) -> list[list[float]]:
-        base, user = self.base.block(prevs, words), self.user.block(prevs, words)
-        return [
-            [self._mix(a, b) for a, b in zip(row_a, row_b, strict=True)]
-            for row_a, row_b in zip(base, user, strict=True)
-        ]
+    def block(self, prevs: list[str], words: list[str]) -> np.ndarray:
+        return self.blocks([(prevs, words)])[0]
+
+    def blocks(self, pairs: list[tuple[list[str], list[str]]]) -> list[np.ndarray]:
+        """See `LanguageModel.blocks`; mixed pair by pair, exactly as `logp` mixes."""
+        mixed = []
+        for base, user in zip(self.base.blocks(pairs), self.user.blocks(pairs), strict=True):
+            values = zip(base.ravel().tolist(), user.ravel().tolist(), strict=True)
+            mixed.append(np.array([self._mix(a, b) for a, b in values]).reshape(base.shape))
+        return mixed
 
 
 def build(

@@ -82,10 +82,24 @@ def test_shipped_model_loads_fast_and_knows_common_syllables() -> None:
     assert shipped.logp("nghị", "quyết") > shipped.logp("nghị", "quyệt")
 
 
+def _pairwise(model: lm.LanguageModel | lm.MixedLanguageModel, prevs, words) -> list:
+    return [[model.logp(prev, word) for prev in prevs] for word in words]
+
+
 def test_block_equals_pairwise_logp(model: lm.LanguageModel) -> None:
     prevs = ["đổi", "ban", lm.BOS, "chưa-thấy", "mới"]
     words = ["mới", "chấp", "không-có", lm.EOS]
-    table = model.block(prevs, words)
-    for word, row in zip(words, table, strict=True):
-        for prev, value in zip(prevs, row, strict=True):
-            assert value == pytest.approx(model.logp(prev, word))
+    assert model.block(prevs, words).tolist() == _pairwise(model, prevs, words)  # exactly
+    counts = lm.Counts.empty()
+    counts.add_text("đối mới đối mới ban chấp")
+    mixed = model.with_user_model(lm.build(counts))
+    assert mixed.block(prevs, words).tolist() == _pairwise(mixed, prevs, words)
+
+
+def test_blocks_answer_many_blocks_at_once(model: lm.LanguageModel) -> None:
+    pairs = [([lm.BOS], ["đổi", "x"]), (["đổi", "x"], ["mới"]), (["mới"], []), ([], ["ban"])]
+    tables = model.blocks(pairs)
+    assert [t.shape for t in tables] == [(2, 1), (1, 2), (0, 1), (1, 0)]
+    for (prevs, words), table in zip(pairs, tables, strict=True):
+        assert table.tolist() == _pairwise(model, prevs, words)
+    assert model.blocks([]) == []
