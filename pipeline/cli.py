@@ -23,7 +23,7 @@ from pipeline.preprocess import AUTO_STEPS, STEPS, parse_mode
 from pipeline.settings import DEFAULT_MAX_PIXELS, TONE_STYLES, Settings
 
 if TYPE_CHECKING:
-    from pipeline.correct import Change
+    from pipeline.correct import Change, Corrector
 
 
 def error(message: str) -> None:
@@ -279,6 +279,10 @@ def _plan(
     return plan, failures
 
 
+class _NothingWritten(Exception):
+    """Every page failed: the output file is not created (raised inside its atomic write)."""
+
+
 def run_ocr(
     inputs: list[str],
     settings: Settings,
@@ -290,18 +294,35 @@ def run_ocr(
     """OCR every input; a failing input or page is reported and the rest still processed."""
     api.ocr.check_tesseract(settings.lang)
     plan, failures = _plan(inputs, settings, pages)
-    total_pages = sum(len(page_numbers) for _, page_numbers in plan)
     if not plan:
         return ExitCode.FAILED
     corrector = api.make_corrector(settings) if settings.correct else None
+    try:
+        with open_output(out) as stream:
+            written, failed = _write_pages(plan, settings, corrector, stream, fmt, show_changes)
+            failures += failed
+            if not written and out not in (None, "-"):
+                raise _NothingWritten  # leave no empty file that looks like a result
+    except _NothingWritten:
+        error(f"{out}: not written (no page was converted)")
+    return ExitCode.FAILED if failures else ExitCode.OK
+
+
+def _write_pages(
+    plan: list[tuple[str, list[int]]],
+    settings: Settings,
+    corrector: Corrector | None,
+    stream: IO[bytes],
+    fmt: str,
+    show_changes: bool,
+) -> tuple[int, int]:
+    """OCR the planned pages into `stream`, with a progress bar; (pages written, pages failed)."""
+    total_pages = sum(len(page_numbers) for _, page_numbers in plan)
     show_bar = total_pages > 1 and sys.stderr.isatty()
-    written = 0
-    with (
-        open_output(out) as stream,
-        tqdm(
-            total=total_pages, unit="page", disable=not show_bar, file=sys.stderr, leave=False
-        ) as bar,
-    ):
+    written = failures = 0
+    with tqdm(
+        total=total_pages, unit="page", disable=not show_bar, file=sys.stderr, leave=False
+    ) as bar:
         for path, page_numbers in plan:
             for page in page_numbers:
                 try:
@@ -323,7 +344,7 @@ def run_ocr(
                 if show_changes:
                     print_changes(result.changes, f"{path}:page {page}")
                 bar.update(1)
-    return ExitCode.FAILED if failures else ExitCode.OK
+    return written, failures
 
 
 # ---------------------------------------------------------------------------------------------

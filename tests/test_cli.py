@@ -21,7 +21,7 @@ from PIL import Image
 from pipeline import api, ocr
 from pipeline.cli import cli
 from pipeline.correct import Change, Correction
-from pipeline.errors import DependencyError
+from pipeline.errors import DependencyError, OcrError
 
 ERROR_LINE = re.compile(r"^vnocr: error: (?P<where>[^:]+(?:, page \d+)?): (?P<what>.+) \(.+\)$")
 
@@ -150,6 +150,21 @@ def test_ocr_image_over_pixel_limit(stub_tesseract, make_image):
     assert result.exit_code == 1
     [line] = error_lines(result.stderr)
     assert "image too large" in line and "--max-pixels" in line
+
+
+def test_ocr_writes_no_output_file_when_every_page_fails(
+    stub_tesseract, tmp_path, make_pdf, monkeypatch
+):
+    def fail(path, page, settings, corrector):
+        raise OcrError("Tesseract failed (see its message above)", path=str(path), page=page)
+
+    monkeypatch.setattr(api, "process_page", fail)
+    out = tmp_path / "out.txt"
+    result = run("ocr", "--no-correct", "-o", str(out), str(make_pdf(pages=1)))
+    assert result.exit_code == 1
+    assert len(error_lines(result.stderr)) == 2
+    assert "not written" in result.stderr
+    assert not out.exists() and no_temp_files(tmp_path)
 
 
 def test_ocr_page_out_of_range(stub_tesseract, make_pdf):
