@@ -153,9 +153,6 @@ def read_counts(path: Path) -> tuple[dict[tuple[str, str], int], list[str]]:
     return dict(counts), header
 
 
-_Edges = dict[tuple[int, int], list[tuple[int, int, float]]]
-
-
 # --- aligning an intended string with what OCR made of it ---------------------------------
 
 
@@ -256,6 +253,9 @@ class ChannelModel:
         self.counts = dict(merged)
         self._build()
         self._cost_cached = lru_cache(maxsize=500_000)(self._cost)
+        # The candidates of one word are scored one after another: a few words' worth of
+        # shared work is enough.
+        self._coster = lru_cache(maxsize=256)(self._new_coster)
         self._cleanup_memo: dict[tuple[float, int], dict[str, list[tuple[str, float]]]] = {}
 
     # ------------------------------------------------------------------ loading
@@ -408,6 +408,11 @@ class ChannelModel:
             observed, intended = observed.lower(), intended.lower()
         return self._cost_cached(observed, intended)
 
+    def _new_coster(self, observed: str) -> _WordCoster:
+        if not unicodedata.is_normalized("NFC", observed):
+            observed = unicodedata.normalize("NFC", observed)
+        return _WordCoster(self, observed)
+
     def _char_info(self, t: str) -> tuple[float, float, dict[str, float], float, float, str]:
         info = self._tinfo.get(t)
         if info is None:
@@ -429,87 +434,10 @@ class ChannelModel:
             self._base[ch] = b
         return b
 
-    def _multi_edges(self, obs: str, intd: str) -> _Edges:
-        """Learned multi-char segment operations that fit: {(i_end, j_end): [(a, b, cost)]}."""
-        by_obs = self._multi_by_obs
-        n, m = len(obs), len(intd)
-        # End positions of every 1-3 char substring of the intended string ("" ends anywhere).
-        int_pos: dict[str, list[int]] = {"": list(range(m + 1))}
-        for j in range(1, m + 1):
-            for b in range(1, min(MAX_SEG, j) + 1):
-                int_pos.setdefault(intd[j - b : j], []).append(j)
-        found: list[tuple[int, int, int, list[int], float]] = []  # (i_end, a, b, j_ends, cost)
-        if self._multi_del:
-            for ts, c in self._multi_del:
-                ends = int_pos.get(ts)
-                if ends:
-                    found.extend((i, 0, len(ts), ends, c) for i in range(n + 1))
-        for i in range(1, n + 1):
-            for a in range(1, min(MAX_SEG, i) + 1):
-                opts = by_obs.get(obs[i - a : i])
-                if opts:
-                    for ts, c in opts:
-                        ends = int_pos.get(ts)
-                        if ends:
-                            found.append((i, a, len(ts), ends, c))
-        edges: _Edges = {}
-        for i, a, b, ends, c in found:
-            for j in ends:
-                edges.setdefault((i, j), []).append((a, b, c))
-        return edges
-
     def _cost(self, observed: str, intended: str) -> float:
-        if not unicodedata.is_normalized("NFC", observed):
-            observed = unicodedata.normalize("NFC", observed)
         if not unicodedata.is_normalized("NFC", intended):
             intended = unicodedata.normalize("NFC", intended)
-        n, m = len(observed), len(intended)
-        tinfo = [self._char_info(t) for t in intended]
-        obase = [self._base_of(o) for o in observed]
-        ins = [self.insertion_cost(o) for o in observed]
-        edges = self._multi_edges(observed, intended)
-        rows: list[list[float]] = []
-        prev = [0.0] * (m + 1)
-        for j in range(1, m + 1):
-            prev[j] = prev[j - 1] + tinfo[j - 1][1]
-            for a, b, c in edges.get((0, j), ()):
-                if a == 0 and prev[j - b] + c < prev[j]:
-                    prev[j] = prev[j - b] + c
-        rows.append(prev)
-        for i in range(1, n + 1):
-            o = observed[i - 1]
-            ob = obase[i - 1]
-            io = ins[i - 1]
-            best = prev[0] + io
-            for a, b, c in edges.get((i, 0), ()):
-                if b == 0 and rows[i - a][0] + c < best:
-                    best = rows[i - a][0] + c
-            row = [best]
-            for j in range(1, m + 1):
-                idc, dc, subs, same, other, tb = tinfo[j - 1]
-                if o == intended[j - 1]:
-                    v = prev[j - 1] + idc
-                else:
-                    s = subs.get(o)
-                    if s is None:
-                        s = same if ob == tb else other
-                    v = prev[j - 1] + s
-                w = prev[j] + io
-                if w < v:
-                    v = w
-                w = best + dc  # best == row[j - 1]
-                if w < v:
-                    v = w
-                if edges:
-                    for a, b, c in edges.get((i, j), ()):
-                        w = (row if a == 0 else rows[i - a])[j - b] + c
-                        if w < v:
-                            v = w
-                best = v
-                row.append(v)
-            rows.append(row)
-            prev = row
-        return prev[m]
+        return self._coster(observed).cost(intended)
 
     def explain(self, observed: str, intended: str) -> list[tuple[str, str, float]]:
         """The cheapest operation sequence behind `cost`: [(observed seg, intended seg, cost)].
@@ -626,6 +554,110 @@ class ChannelModel:
             f"ChannelModel: {len(self.counts)} rows, {len(self._tables.learned)} learned ops "
             f"({len(self._multi)} multi-char), identity rate {self._g:.4f}"
         )
+
+
+class _WordCoster:
+    """`ChannelModel.cost` of one observed word against many intended strings.
+
+    The edit-distance table is filled column by column, one column per intended character. A
+    column depends only on the intended string up to its character, so candidates that share
+    a beginning ("nguyên", "nguyễn", "người") share those columns: each is computed once.
+    """
+
+    def __init__(self, model: ChannelModel, observed: str):
+        self.model = model
+        self.observed = observed
+        self.insertions = [model.insertion_cost(o) for o in observed]
+        n = len(observed)
+        # The learned multi-character operations that fit the observed word, by their intended
+        # segment: [(row where the observed segment ends, its length, cost)]; the segments are
+        # looked up by their last character, those read as nothing (insertions) apply anywhere.
+        ops: dict[str, list[tuple[int, int, float]]] = defaultdict(list)
+        for segment, c in model._multi_del:
+            ops[segment].extend((i, 0, c) for i in range(n + 1))
+        for i in range(1, n + 1):
+            for a in range(1, min(MAX_SEG, i) + 1):
+                for segment, c in model._multi_by_obs.get(observed[i - a : i], ()):
+                    ops[segment].append((i, a, c))
+        self.inserted = ops.pop("", [])
+        self.ops_by_last: dict[str, list[tuple[str, list[tuple[int, int, float]]]]] = {}
+        for segment, fits in ops.items():
+            self.ops_by_last.setdefault(segment[-1], []).append((segment, fits))
+        self.char_costs: dict[str, tuple[list[float], float]] = {}
+        first = [0.0]  # the empty intended string: insertions only
+        for i in range(1, n + 1):
+            best = first[i - 1] + self.insertions[i - 1]
+            for end, a, c in self.inserted:
+                if end == i and first[i - a] + c < best:
+                    best = first[i - a] + c
+            first.append(best)
+        self.columns: dict[str, list[float]] = {"": first}
+
+    def cost(self, intended: str) -> float:
+        """-log P(observed | intended), as `ChannelModel._cost` (both strings NFC)."""
+        return self._column(intended)[-1]
+
+    def _column(self, intended: str) -> list[float]:
+        """Costs of reading intended as observed[:i], for every i (cached per prefix)."""
+        column = self.columns.get(intended)
+        if column is None:
+            column = self._next_column(intended, self._column(intended[:-1]))
+            self.columns[intended] = column
+        return column
+
+    def _costs_of(self, t: str) -> tuple[list[float], float]:
+        """For intended char `t`: the cost of reading it as each observed char, of deleting it."""
+        costs = self.char_costs.get(t)
+        if costs is None:
+            identity, deletion, subs, same, other, base = self.model._char_info(t)
+            read_as = []
+            for o in self.observed:
+                s = identity if o == t else subs.get(o)
+                if s is None:
+                    s = same if self.model._base_of(o) == base else other
+                read_as.append(s)
+            costs = self.char_costs[t] = (read_as, deletion)
+        return costs
+
+    def _edges(self, intended: str) -> dict[int, list[tuple[list[float] | None, int, float]]]:
+        """Multi-character operations ending at the last char of `intended`, by row:
+        (source column, source row, cost); source column None is the new column itself."""
+        edges: dict[int, list[tuple[list[float] | None, int, float]]] = {}
+        for segment, fits in self.ops_by_last.get(intended[-1], ()):
+            if intended.endswith(segment):
+                source = self.columns[intended[: -len(segment)]]
+                for end, a, c in fits:
+                    edges.setdefault(end, []).append((source, end - a, c))
+        for end, a, c in self.inserted:
+            edges.setdefault(end, []).append((None, end - a, c))
+        return edges
+
+    def _next_column(self, intended: str, prev: list[float]) -> list[float]:
+        """The column of `intended` from the column of `intended[:-1]` (and those before)."""
+        read_as, deletion = self._costs_of(intended[-1])
+        edges = self._edges(intended)
+        column = [prev[0] + deletion]
+        for source, row, c in edges.get(0, ()):
+            if source is not None and source[row] + c < column[0]:
+                column[0] = source[row] + c
+        v = column[0]
+        # Each cell is reached by reading the intended char as the observed one (diagonal),
+        # deleting it (from the left) or inserting the observed char (from above).
+        rows = zip(prev[:-1], prev[1:], read_as, self.insertions, strict=True)
+        for i, (diagonal, left, read, inserted) in enumerate(rows, 1):
+            v, w = v + inserted, diagonal + read
+            if w < v:
+                v = w
+            w = left + deletion
+            if w < v:
+                v = w
+            if edges and i in edges:
+                for source, row, c in edges[i]:
+                    w = (column if source is None else source)[row] + c
+                    if w < v:
+                        v = w
+            column.append(v)
+        return column
 
 
 def main(argv: list[str] | None = None) -> int:

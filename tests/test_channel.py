@@ -240,3 +240,20 @@ def test_explain_sums_to_cost(synthetic: ChannelModel) -> None:
         total = sum(c for _, _, c in ops)
         assert total == pytest.approx(synthetic.cost(observed, intended), abs=0.01)
     assert ("ii", "ủ") in [(o, t) for o, t, _ in synthetic.explain("ciia", "của")]
+
+
+def test_cost_does_not_depend_on_what_was_asked_before(tmp_path: Path) -> None:
+    """The candidates of one word share the table columns of their common beginning."""
+    path = tmp_path / "channel.tsv"
+    path.write_text(SYNTHETIC, encoding="utf-8")
+    pairs = [
+        (observed, intended)
+        for observed in ["ciia", "cua", "narn", "6", "", "rnii"]
+        for intended in ["của", "cua", "ca", "c", "", "nam", "narn", "ủm", "m", "rn", "số"]
+    ]
+    one_by_one = [ChannelModel.load(path).cost(o, t) for o, t in pairs]
+    shared = ChannelModel.load(path)
+    assert [shared.cost(o, t) for o, t in reversed(pairs)] == one_by_one[::-1]
+    for (observed, intended), cost in zip(pairs, one_by_one, strict=True):
+        best_ops = sum(c for _, _, c in shared.explain(observed, intended))
+        assert cost == pytest.approx(best_ops, abs=0.01)
