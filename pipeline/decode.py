@@ -286,15 +286,14 @@ class Decoder:
 
     def _local(self, candidate: Candidate, slot_bonus: float = 0.0) -> float:
         """Channel cost, the keep bonuses, and the LM score inside a two-syllable candidate."""
-        known_keep = candidate.keep and candidate.syllable != lmmod.OTHER
-        bonus = self.weights.min_margin if known_keep else 0.0
+        bonus = 0.0
         if candidate.keep:
-            bonus += slot_bonus
-        inside = 0.0
-        if " " in candidate.syllable:
-            first, second = candidate.syllable.split(" ", 1)
-            inside = self.weights.lm_weight * self.lm.logp(first, second)
-        return bonus + inside - candidate.channel
+            known = candidate.syllable != lmmod.OTHER
+            bonus = (self.weights.min_margin if known else 0.0) + slot_bonus
+        if " " not in candidate.syllable:
+            return bonus - candidate.channel
+        first, second = candidate.syllable.split(" ", 1)
+        return bonus + self.weights.lm_weight * self.lm.logp(first, second) - candidate.channel
 
     def _transitions(self, slots: list[Slot]) -> Iterator[np.ndarray]:
         """For each slot, unweighted LM log-probabilities of its candidates (rows) after each
@@ -306,10 +305,14 @@ class Decoder:
         pairs = []
         contexts = [lmmod.BOS]
         for slot in slots:
-            firsts = [c.syllable.split(" ", 1)[0] for c in slot.candidates]
+            firsts = lasts = [c.syllable for c in slot.candidates]
+            if any(" " in syllable for syllable in firsts):
+                firsts = [syllable.split(" ", 1)[0] for syllable in lasts]
+                lasts = [syllable.rsplit(" ", 1)[-1] for syllable in lasts]
             pairs.append((contexts, firsts))
-            lasts = [c.syllable.rsplit(" ", 1)[-1] for c in slot.candidates]
-            contexts = [lmmod.BOS if last == lmmod.EOS else last for last in lasts]
+            contexts = lasts
+            if lmmod.EOS in lasts:
+                contexts = [lmmod.BOS if last == lmmod.EOS else last for last in lasts]
         for start in range(0, len(pairs), TRANSITION_BATCH):
             batch = pairs[start : start + TRANSITION_BATCH]
             for (contexts, words), table in zip(batch, self.lm.blocks(batch), strict=True):
