@@ -48,9 +48,13 @@ def resolve(
         if len(found) < MIN_REPEATS:
             continue
         first_pass = sum(context_of(lm, o.before, o.chosen, o.after) - o.cost for o in found)
+        # The same neighbours recur: sum over the distinct ones, each times its count.
+        befores = Counter(o.before for o in found)
+        afters = Counter(o.after for o in found)
         best, best_score = None, first_pass + MIN_GAIN
         for syllable in _readings(word, generator):
-            context = sum(context_of(lm, o.before, syllable, o.after) for o in found)
+            context = sum(n * lm.logp(before, syllable) for before, n in befores.items())
+            context += sum(n * lm.logp(syllable, after) for after, n in afters.items())
             score = context - generator.channel.cost(word, syllable)
             if score > best_score:
                 best, best_score = syllable, score
