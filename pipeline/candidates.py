@@ -88,6 +88,17 @@ class CandidateGenerator:
                 self.by_skeleton[orthography.skeleton(word)].append((word, lm.unigram(word)))
         for syllables in self.by_skeleton.values():
             syllables.sort(key=lambda pair: -pair[1])
+        # For ranking: (syllable, 0.3 * log-probability) of every syllable of a skeleton, of its
+        # PER_SKELETON most frequent, and of those of them not rarer than MIN_NEIGHBOUR_LOGP.
+        self._pools: dict[str, tuple[list[tuple[str, float]], ...]] = {}
+        for skeleton, syllables in self.by_skeleton.items():
+            every = [(syllable, 0.3 * logp) for syllable, logp in syllables]
+            frequent = [
+                (syllable, 0.3 * logp)
+                for syllable, logp in syllables[:PER_SKELETON]
+                if logp >= MIN_NEIGHBOUR_LOGP
+            ]
+            self._pools[skeleton] = (every, every[:PER_SKELETON], frequent)
         # Every string one or two deletions away from a lexicon skeleton -> those skeletons.
         self.by_deletion: dict[str, set[str]] = defaultdict(set)
         for skeleton in self.by_skeleton:
@@ -168,17 +179,19 @@ class CandidateGenerator:
         lower = word.lower()
         known = normalize_syllable(lower)
         known = known if known is not None and known in self.lm else None
+        narrow = known and not wide
         ranked: dict[str, float] = {}
         for fold, fold_cost in self.folds(lower):
-            for skeleton, distance in self.neighbours(fold, 1 if known and not wide else 2).items():
-                # The skeleton's most frequent syllables (all of them for the word's own).
-                syllables = self.by_skeleton[skeleton]
-                for syllable, logp in syllables if distance == 0 else syllables[:PER_SKELETON]:
-                    if distance and known and not wide and logp < MIN_NEIGHBOUR_LOGP:
-                        break
-                    # Rank by edit distance first, then by a cheap mix of fold cost and frequency.
-                    rank = 10.0 * distance + fold_cost - 0.3 * logp
-                    if rank < ranked.get(syllable, float("inf")):
+            for skeleton, distance in self.neighbours(fold, 1 if narrow else 2).items():
+                # The skeleton's most frequent syllables (all of them for the word's own; for a
+                # known word, only those not too rare).
+                every, top, frequent = self._pools[skeleton]
+                pool = every if distance == 0 else frequent if narrow else top
+                # Rank by edit distance first, then by a cheap mix of fold cost and frequency.
+                step = 10.0 * distance + fold_cost
+                for syllable, rarity in pool:
+                    rank = step - rarity
+                    if rank < ranked.get(syllable, math.inf):
                         ranked[syllable] = rank
         shortlist = heapq.nsmallest(MAX_SCORED, ranked, key=ranked.__getitem__)
         if known:
@@ -187,7 +200,12 @@ class CandidateGenerator:
         def cost(syllable: str) -> float:
             return self.channel.cost(lower, orthography.skeleton(syllable) if bare else syllable)
 
-        scored = [Candidate(s, cost(s), keep=(s == known and not bare)) for s in shortlist]
+        targets = [orthography.skeleton(s) for s in shortlist] if bare else shortlist
+        costs = self.channel.costs(lower, targets)
+        scored = [
+            Candidate(s, c, keep=(s == known and not bare))
+            for s, c in zip(shortlist, costs, strict=True)
+        ]
         if scored:
             best = min(c.channel for c in scored)
             scored = [c for c in scored if c.channel <= best + BEAM or c.keep]

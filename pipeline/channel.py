@@ -408,6 +408,20 @@ class ChannelModel:
             observed, intended = observed.lower(), intended.lower()
         return self._cost_cached(observed, intended)
 
+    def costs(self, observed: str, intended: Iterable[str]) -> list[float]:
+        """`cost(observed, t)` for each t: one word's candidates, sharing the work between them."""
+        if self.fold_case:
+            observed = observed.lower()
+        coster = self._coster(observed)
+        out = []
+        for t in intended:
+            if self.fold_case:
+                t = t.lower()
+            if not unicodedata.is_normalized("NFC", t):
+                t = unicodedata.normalize("NFC", t)
+            out.append(coster.cost(t))
+        return out
+
     def _new_coster(self, observed: str) -> _WordCoster:
         if not unicodedata.is_normalized("NFC", observed):
             observed = unicodedata.normalize("NFC", observed)
@@ -595,29 +609,28 @@ class _WordCoster:
 
     def cost(self, intended: str) -> float:
         """-log P(observed | intended), as `ChannelModel._cost` (both strings NFC)."""
-        return self._column(intended)[-1]
-
-    def _column(self, intended: str) -> list[float]:
-        """Costs of reading intended as observed[:i], for every i (cached per prefix)."""
         column = self.columns.get(intended)
         if column is None:
-            column = self._next_column(intended, self._column(intended[:-1]))
-            self.columns[intended] = column
-        return column
+            known = len(intended) - 1  # the longest beginning whose column is known
+            while intended[:known] not in self.columns:
+                known -= 1
+            column = self.columns[intended[:known]]
+            for end in range(known + 1, len(intended) + 1):
+                column = self._next_column(intended[:end], column)
+                self.columns[intended[:end]] = column
+        return column[-1]
 
     def _costs_of(self, t: str) -> tuple[list[float], float]:
         """For intended char `t`: the cost of reading it as each observed char, of deleting it."""
-        costs = self.char_costs.get(t)
-        if costs is None:
-            identity, deletion, subs, same, other, base = self.model._char_info(t)
-            read_as = []
-            for o in self.observed:
-                s = identity if o == t else subs.get(o)
-                if s is None:
-                    s = same if self.model._base_of(o) == base else other
-                read_as.append(s)
-            costs = self.char_costs[t] = (read_as, deletion)
-        return costs
+        identity, deletion, subs, same, other, base = self.model._char_info(t)
+        read_as = []
+        for o in self.observed:
+            s = identity if o == t else subs.get(o)
+            if s is None:
+                s = same if self.model._base_of(o) == base else other
+            read_as.append(s)
+        self.char_costs[t] = (read_as, deletion)
+        return read_as, deletion
 
     def _edges(self, intended: str) -> dict[int, list[tuple[list[float] | None, int, float]]]:
         """Multi-character operations ending at the last char of `intended`, by row:
@@ -634,8 +647,9 @@ class _WordCoster:
 
     def _next_column(self, intended: str, prev: list[float]) -> list[float]:
         """The column of `intended` from the column of `intended[:-1]` (and those before)."""
-        read_as, deletion = self._costs_of(intended[-1])
-        edges = self._edges(intended)
+        t = intended[-1]
+        read_as, deletion = self.char_costs.get(t) or self._costs_of(t)
+        edges = self._edges(intended) if t in self.ops_by_last or self.inserted else {}
         column = [prev[0] + deletion]
         for source, row, c in edges.get(0, ()):
             if source is not None and source[row] + c < column[0]:
