@@ -17,6 +17,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +53,7 @@ def default_model_path() -> Path:
     return lexicon_dir() / "vi_lm.npz"
 
 
+@lru_cache(maxsize=65_536)  # asked for every word, several times per pass
 def normalize_syllable(word: str) -> str | None:
     """The LM form of a word (lower case, old tone style); None if not a Vietnamese syllable."""
     lower = word.lower()
@@ -194,7 +196,10 @@ class LanguageModel:
         v = prev_ids[(np.cumsum(n_prevs) - n_prevs)[block] + column]
         w = word_ids[(np.cumsum(n_words) - n_words)[block] + row]
         keys = (v << _KEY_SHIFT) | w
-        found = np.searchsorted(self._keys, keys)
+        # Searching the keys in sorted order is several times faster (fewer cache misses).
+        order = np.argsort(keys)
+        found = np.empty_like(order)
+        found[order] = np.searchsorted(self._keys, keys[order])
         flat = np.where(
             self._keys[found] == keys, self._key_logp[found], self._backoff[v] + self._unigram[w]
         )
