@@ -81,7 +81,6 @@ class Corrector:
         if self._decoder is None:
             return Correction(self._restyle(text))
         lines = text.split("\n")
-        style = self._output_style(text)
         bare = mark_rate(text.split()) < BARE_TEXT_MARK_RATE
         tokenized = [tokenize(line) for line in lines]
         decoder = self._decoder.for_document(self._decoder.unknown_share(tokenized))
@@ -97,6 +96,16 @@ class Corrector:
             )
             decoder = decoder.adapted(_observed_and_chosen(choices, resolved))
             choices = _decode_document(decoder, lines, tokenized, bare, hints)
+        replacements, changes = self._word_changes(choices, self._output_style(text))
+        if decoder.is_noisy() or bare:
+            changes += self._restore_abbreviations(tokenized, bare, replacements)
+            changes.sort(key=lambda c: (c.line, c.column))
+        return Correction(self._restyle(_rebuild(lines, tokenized, replacements)), changes)
+
+    def _word_changes(
+        self, choices: list[tuple[int, Choice]], style: str
+    ) -> tuple[dict[tuple[int, int], str], list[Change]]:
+        """The new text of each word the decoder changed, by (line, start), and the changes."""
         replacements: dict[tuple[int, int], str] = {}
         changes: list[Change] = []
         for line_no, choice in choices:
@@ -106,26 +115,11 @@ class Corrector:
             if new == choice.token.text:
                 continue
             replacements[(line_no, choice.token.start)] = new
+            token = choice.token
             changes.append(
-                Change(
-                    line_no + 1,
-                    choice.token.start + 1,
-                    choice.token.text,
-                    new,
-                    round(choice.margin, 2),
-                )
+                Change(line_no + 1, token.start + 1, token.text, new, round(choice.margin, 2))
             )
-        if decoder.is_noisy() or bare:
-            changes += self._restore_abbreviations(tokenized, bare, replacements)
-            changes.sort(key=lambda c: (c.line, c.column))
-        changed_lines = {n for n, _ in replacements}
-        out_lines = [
-            "".join(replacements.get((n, t.start), t.text) for t in tokenized[n])
-            if n in changed_lines
-            else line
-            for n, line in enumerate(lines)
-        ]
-        return Correction(self._restyle("\n".join(out_lines)), changes)
+        return replacements, changes
 
     def _restore_abbreviations(
         self,
@@ -285,6 +279,19 @@ def _word_hints(
                     choices = tuple(tuple(position) for position in word_choices)
             hints[(line_no, token.start)] = WordHint(conf, choices)
     return hints
+
+
+def _rebuild(
+    lines: list[str], tokenized: list[list[Token]], replacements: dict[tuple[int, int], str]
+) -> str:
+    """The text with the replaced tokens' new texts; untouched lines are kept as they were."""
+    changed_lines = {n for n, _ in replacements}
+    return "\n".join(
+        "".join(replacements.get((n, t.start), t.text) for t in tokenized[n])
+        if n in changed_lines
+        else line
+        for n, line in enumerate(lines)
+    )
 
 
 def _render(syllable: str, token: Token, style: str, case: CaseEvidence) -> str:
