@@ -254,6 +254,11 @@ def test_cost_does_not_depend_on_what_was_asked_before(tmp_path: Path) -> None:
     one_by_one = [ChannelModel.load(path).cost(o, t) for o, t in pairs]
     shared = ChannelModel.load(path)
     assert [shared.cost(o, t) for o, t in reversed(pairs)] == one_by_one[::-1]
+    batch = ChannelModel.load(path)
+    for observed in {o for o, _ in pairs}:
+        intended = [t for o, t in pairs if o == observed] + ["Của", "ca"]  # case, repeats
+        expected = [c for (o, _), c in zip(pairs, one_by_one, strict=True) if o == observed]
+        assert batch.costs(observed, intended) == expected + [expected[0], expected[2]]
     for (observed, intended), cost in zip(pairs, one_by_one, strict=True):
         best_ops = sum(c for _, _, c in shared.explain(observed, intended))
         assert cost == pytest.approx(best_ops, abs=0.01)
