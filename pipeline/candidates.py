@@ -179,7 +179,7 @@ class CandidateGenerator:
         lower = word.lower()
         known = normalize_syllable(lower)
         known = known if known is not None and known in self.lm else None
-        narrow = known and not wide
+        narrow = known is not None and not wide
         ranked: dict[str, float] = {}
         for fold, fold_cost in self.folds(lower):
             for skeleton, distance in self.neighbours(fold, 1 if narrow else 2).items():
