@@ -1,7 +1,7 @@
 # vnocr developer tasks. Every target is idempotent: run them as often as you like.
 #   make install   system packages (only the missing ones), .venv, editable install with dev tools
 #   make demo      OCR the clean sample page and print its text
-#   make test      ruff, then the test suite (unit, CLI and end-to-end on the samples)
+#   make test      ruff (lint and format check), then the test suite (unit, CLI and end-to-end on the samples)
 
 SHELL := /bin/bash
 VENV := .venv
@@ -38,6 +38,7 @@ demo: install
 
 test: install
 	$(VENV)/bin/ruff check pipeline tests scripts
+	$(VENV)/bin/ruff format --check pipeline tests scripts
 	$(VENV)/bin/pytest -q
 
 samples: install

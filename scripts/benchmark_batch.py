@@ -40,11 +40,14 @@ def vietnamese_words(count: int = 5000) -> tuple[list[str], list[float]]:
     return words, cumulative
 
 
-def page_lines(rng: random.Random, words: list[str], weights: list[float], lines: int,
-               per_line: int = 9) -> list[str]:
+def page_lines(
+    rng: random.Random, words: list[str], weights: list[float], lines: int, per_line: int = 9
+) -> list[str]:
     """Random sentences from the word list."""
-    return [" ".join(rng.choices(words, cum_weights=weights, k=per_line)).capitalize()
-            for _ in range(lines)]
+    return [
+        " ".join(rng.choices(words, cum_weights=weights, k=per_line)).capitalize()
+        for _ in range(lines)
+    ]
 
 
 def render_pages(folder: Path, count: int, seed: int = 7) -> list[Path]:
@@ -79,15 +82,21 @@ def plain_tesseract(paths: list[Path]) -> float:
     """Seconds for `tesseract IMAGE - -l vie` over the pages, one at a time."""
     started = time.perf_counter()
     for path in paths:
-        subprocess.run(["tesseract", str(path), "-", "-l", "vie"], check=True,
-                       capture_output=True)
+        subprocess.run(["tesseract", str(path), "-", "-l", "vie"], check=True, capture_output=True)
     return time.perf_counter() - started
 
 
 def run_batch(src: Path, out: Path, jobs: int, correct: bool) -> batch.BatchSummary:
     """One batch run into a fresh folder."""
-    options = batch.BatchOptions(src, out, Settings(correct=correct), ("txt", "jsonl"), jobs,
-                                 log=lambda line: None, progress=False)
+    options = batch.BatchOptions(
+        src,
+        out,
+        Settings(correct=correct),
+        ("txt", "jsonl"),
+        jobs,
+        log=lambda line: None,
+        progress=False,
+    )
     return batch.run_batch(options)
 
 
@@ -101,8 +110,9 @@ def search_benchmark(pages: int, queries: int, folder: Path) -> dict[str, float]
     per_doc = 50
     index_seconds = 0.0
     for doc in range(pages // per_doc):
-        texts = [(page + 1, "\n".join(page_lines(rng, words, weights, 30)))
-                 for page in range(per_doc)]
+        texts = [
+            (page + 1, "\n".join(page_lines(rng, words, weights, 30))) for page in range(per_doc)
+        ]
         started = time.perf_counter()
         search.index_pages(conn, "/bench", f"doc{doc:05d}.jsonl", f"doc{doc:05d}.pdf", texts)
         index_seconds += time.perf_counter() - started
@@ -120,8 +130,12 @@ def search_benchmark(pages: int, queries: int, folder: Path) -> dict[str, float]
         search.search(db, query, limit=10)
         timings.append((time.perf_counter() - started) * 1000)
     timings.sort()
-    return {"p50": statistics.median(timings), "p95": timings[int(len(timings) * 0.95) - 1],
-            "bytes_per_page": size / pages, "index_seconds": index_seconds}
+    return {
+        "p50": statistics.median(timings),
+        "p95": timings[int(len(timings) * 0.95) - 1],
+        "bytes_per_page": size / pages,
+        "index_seconds": index_seconds,
+    }
 
 
 def main() -> None:
@@ -143,28 +157,49 @@ def main() -> None:
             print(f"note: correction off ({exc})", file=sys.stderr)
         plain = plain_tesseract(paths)
         plain_rate = len(paths) / plain * 60
-        rows.append((f"plain `tesseract IMG - -l vie`, {len(paths)} pages, sequential",
-                     f"{plain_rate:.1f} pages/min"))
+        rows.append(
+            (
+                f"plain `tesseract IMG - -l vie`, {len(paths)} pages, sequential",
+                f"{plain_rate:.1f} pages/min",
+            )
+        )
         for jobs in (1, 2):
             summary = run_batch(folder / "in", folder / f"out{jobs}", jobs, correct)
             assert summary.done == len(paths), summary.errors
             rate = summary.pages / summary.elapsed * 60
-            share = (summary.correct_seconds / summary.page_seconds * 100
-                     if summary.page_seconds else 0.0)
-            rows.append((f"vnocr batch --jobs {jobs} ({'with' if correct else 'no'} correction)",
-                         f"{rate:.1f} pages/min = {rate / plain_rate:.2f} x plain tesseract"))
+            share = (
+                summary.correct_seconds / summary.page_seconds * 100
+                if summary.page_seconds
+                else 0.0
+            )
+            rows.append(
+                (
+                    f"vnocr batch --jobs {jobs} ({'with' if correct else 'no'} correction)",
+                    f"{rate:.1f} pages/min = {rate / plain_rate:.2f} x plain tesseract",
+                )
+            )
             rows.append((f"  share of page time in correction (--jobs {jobs})", f"{share:.1f} %"))
-            rows.append((f"  peak RSS per worker / per tesseract (--jobs {jobs})",
-                         f"{summary.peak_worker_rss_kb / 1024:.0f} MB / "
-                         f"{summary.peak_tesseract_rss_kb / 1024:.0f} MB"))
+            rows.append(
+                (
+                    f"  peak RSS per worker / per tesseract (--jobs {jobs})",
+                    f"{summary.peak_worker_rss_kb / 1024:.0f} MB / "
+                    f"{summary.peak_tesseract_rss_kb / 1024:.0f} MB",
+                )
+            )
         children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        rows.append(("  peak RSS of any child process (RUSAGE_CHILDREN)",
-                     f"{children / 1024:.0f} MB"))
+        rows.append(
+            ("  peak RSS of any child process (RUSAGE_CHILDREN)", f"{children / 1024:.0f} MB")
+        )
         figures = search_benchmark(args.search_pages, args.queries, folder)
-        rows.append((f"search index build, {args.search_pages} pages",
-                     f"{figures['index_seconds']:.1f} s"))
-        rows.append((f"search latency p50 / p95 ({args.queries} queries, top 10, snippets)",
-                     f"{figures['p50']:.1f} ms / {figures['p95']:.1f} ms"))
+        rows.append(
+            (f"search index build, {args.search_pages} pages", f"{figures['index_seconds']:.1f} s")
+        )
+        rows.append(
+            (
+                f"search latency p50 / p95 ({args.queries} queries, top 10, snippets)",
+                f"{figures['p50']:.1f} ms / {figures['p95']:.1f} ms",
+            )
+        )
         rows.append(("index size per page", f"{figures['bytes_per_page'] / 1024:.1f} KiB"))
     width = max(len(name) for name, _ in rows)
     print(f"{'measure'.ljust(width)}  value")

@@ -189,8 +189,9 @@ class Correct:
         return api.correct_text(raw, self.corrector, confidences).text
 
 
-def benchmark(levels: list[str], count: int, ablation: bool, compare_scan: bool,
-              seed: int) -> list[Row]:
+def benchmark(
+    levels: list[str], count: int, ablation: bool, compare_scan: bool, seed: int
+) -> list[Row]:
     """Run every configuration; return the table rows in print order."""
     correct = Correct()
     rows: list[Row] = []
@@ -218,13 +219,17 @@ def benchmark(levels: list[str], count: int, ablation: bool, compare_scan: bool,
                         page.truth, result.text, prep_s, seconds
                     )
             if ablation:
-                modes = [*preprocess.STEPS, "orient,deskew,upscale",
-                         "orient,deskew,denoise,upscale,binarize"]
+                modes = [
+                    *preprocess.STEPS,
+                    "orient,deskew,upscale",
+                    "orient,deskew,denoise,upscale,binarize",
+                ]
                 for mode in modes:
                     image, prep_s2 = timed_prepare(page.image, mode)
                     result, seconds = run_ocr(image, "vie", 3)
                     extra.setdefault(mode, Row(level, f"only {mode}")).add(
-                        page.truth, result.text, prep_s2, seconds)
+                        page.truth, result.text, prep_s2, seconds
+                    )
             print(f"  {level}: {page.font}, {page.note}", file=sys.stderr, flush=True)
         rows += [raw, prep, corr, conf, *extra.values()]
     return rows
@@ -232,14 +237,27 @@ def benchmark(levels: list[str], count: int, ablation: bool, compare_scan: bool,
 
 def print_table(rows: list[Row]) -> None:
     """Print the rows as one aligned plain-text table."""
-    header = ["level", "configuration", "CER %", "WER %", "prep s", "ocr s", "s/page",
-              "CER % per page"]
+    header = [
+        "level",
+        "configuration",
+        "CER %",
+        "WER %",
+        "prep s",
+        "ocr s",
+        "s/page",
+        "CER % per page",
+    ]
     table = [header] + [row.cells() for row in rows]
     widths = [max(len(r[i]) for r in table) for i in range(len(header) - 1)]
     for i, cells in enumerate(table):
-        print("  ".join(c.ljust(w) if j < 2 else c.rjust(w)
-                        for j, (c, w) in enumerate(zip(cells, widths, strict=False)))
-              + "  " + cells[-1])
+        print(
+            "  ".join(
+                c.ljust(w) if j < 2 else c.rjust(w)
+                for j, (c, w) in enumerate(zip(cells, widths, strict=False))
+            )
+            + "  "
+            + cells[-1]
+        )
         if i == 0:
             print("-" * (sum(widths) + 2 * len(widths) + len(header[-1])))
 
@@ -247,14 +265,24 @@ def print_table(rows: list[Row]) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pages-per-level", type=int, default=5, metavar="N",
-                        help="generated pages per degradation level (default 5, 3-6 min)")
-    parser.add_argument("--levels", default=",".join(LEVELS),
-                        help="comma-separated subset of clean,scan,poor")
-    parser.add_argument("--ablation", action="store_true",
-                        help="also OCR with each preprocessing step alone (slow)")
-    parser.add_argument("--no-compare", action="store_true",
-                        help="skip the psm 6 and vie+eng rows on the scan level")
+    parser.add_argument(
+        "--pages-per-level",
+        type=int,
+        default=5,
+        metavar="N",
+        help="generated pages per degradation level (default 5, 3-6 min)",
+    )
+    parser.add_argument(
+        "--levels", default=",".join(LEVELS), help="comma-separated subset of clean,scan,poor"
+    )
+    parser.add_argument(
+        "--ablation", action="store_true", help="also OCR with each preprocessing step alone (slow)"
+    )
+    parser.add_argument(
+        "--no-compare",
+        action="store_true",
+        help="skip the psm 6 and vie+eng rows on the scan level",
+    )
     parser.add_argument("--seed", type=int, default=0, help="page generation seed")
     args = parser.parse_args(argv)
     levels = [lv.strip() for lv in args.levels.split(",") if lv.strip()]
@@ -263,8 +291,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"bad --levels {bad} or --pages-per-level" if bad else "N must be >= 1")
     started = time.perf_counter()
     rows = benchmark(levels, args.pages_per_level, args.ablation, not args.no_compare, args.seed)
-    print(f"{args.pages_per_level} generated page(s) per level, {LINES_PER_PAGE} lines of "
-          f"{FONT_SIZE_PT:g} pt each; CER/WER micro-averaged; times are seconds per page.")
+    print(
+        f"{args.pages_per_level} generated page(s) per level, {LINES_PER_PAGE} lines of "
+        f"{FONT_SIZE_PT:g} pt each; CER/WER micro-averaged; times are seconds per page."
+    )
     print_table(rows)
     print(f"total {time.perf_counter() - started:.0f} s")
     return 0

@@ -10,26 +10,34 @@ Abbreviations (two or more capitals: NQ, TTr, QĐi) and the allow-list below are
 Usage: python scripts/check_domain_lexicon.py [FILE ...]   (default: lexicon/domain/*.txt)
 Exit status 1 if any problem was found.
 """
+
 import pathlib
 import re
 import sys
 import unicodedata as ud
 
-ONSETS = sorted("b c ch d đ g gh gi h k kh l m n ng ngh nh p ph qu r s t th tr v x".split(),
-                key=len, reverse=True)
+ONSETS = sorted(
+    "b c ch d đ g gh gi h k kh l m n ng ngh nh p ph qu r s t th tr v x".split(),
+    key=len,
+    reverse=True,
+)
 TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
 EXTRA_CHARS = set("—–-0123456789 \t,.;:()/\"'%!?…“”‘’&+*§°=<>[]_")
-NUCLEI = set("""a ă â e ê i o ô ơ u ư y
+NUCLEI = set(
+    """a ă â e ê i o ô ơ u ư y
 ai ao au ay âu ây eo êu ia iu iê oa oă oe oi ôi ơi ua uâ uê ui uô uơ uy ưa ưi ưu ươ yê
-iêu yêu oai oay oeo uây uôi ươi ươu uyê uya uyu""".split())
+iêu yêu oai oay oeo uây uôi ươi ươu uyê uya uyu""".split()
+)
 
 # minority-language place/ethnic names, loanwords and short forms that are not Vietnamese
 # syllables but are correct as written
-ALLOW = set("""Khmer Hrê Brâu Mnông Xtiêng Stiêng Hmông Jrai Bana Raglai Bru Glai Kbang Krông
+ALLOW = set(
+    """Khmer Hrê Brâu Mnông Xtiêng Stiêng Hmông Jrai Bana Raglai Bru Glai Kbang Krông
 Đắk Đăk Đak Lắk Jút Ea Kar Súp Búk Pleiku Păh Pưh Grai Sê Kông Kôn Chro Yang Glei Glong Drai
 Đrắk gar Kuin Mil Huoai Kạn Attapư Campuchia Lênin dioxin km Internet email online
 Zalo Facebook YouTube TikTok COVID OCOP camera Singapore Delta Omicron heroin kg kWh MW
-Kon Plông Prông Ayun Pa""".split())
+Kon Plông Prông Ayun Pa""".split()
+)
 ALLOW_LOWER = {w.lower() for w in ALLOW}
 
 
@@ -49,13 +57,18 @@ def split_syllable(word):
     for onset in ONSETS + [""]:
         if not base.startswith(onset):
             continue
-        rest = base[len(onset):]
+        rest = base[len(onset) :]
         if onset == "gi" and (rest == "" or rest[0] in "nmcpt"):
             onset, rest = "g", base[1:]
         m = re.fullmatch(r"([aăâeêioôơuưy]+)(c|ch|m|n|ng|nh|p|t)?", rest)
         if m:
-            return onset, m.group(1), m.group(2) or "", tone, (
-                ti - len(onset) if ti is not None else None)
+            return (
+                onset,
+                m.group(1),
+                m.group(2) or "",
+                tone,
+                (ti - len(onset) if ti is not None else None),
+            )
     return None
 
 

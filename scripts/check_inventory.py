@@ -59,8 +59,10 @@ def report(name: str, counts: Counter[str], show: int) -> float:
     bad = Counter({w: c for w, c in counts.items() if not is_valid(w)})
     types = 1 - len(bad) / len(counts)
     weight = 1 - sum(bad.values()) / total
-    print(f"{name}: {len(counts)} syllables, {len(bad)} rejected; "
-          f"coverage {types:.4%} of types, {weight:.4%} by weight")
+    print(
+        f"{name}: {len(counts)} syllables, {len(bad)} rejected; "
+        f"coverage {types:.4%} of types, {weight:.4%} by weight"
+    )
     if bad and show:
         items = bad.most_common(show)
         print("  rejected: " + " ".join(w for w, _ in items))
@@ -76,8 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     inv_old, inv_new = inventory("old"), inventory("new")
-    print(f"inventory: {len(inv_old)} syllables (old style), {len(set(inv_old) | set(inv_new))} "
-          "spellings accepted with both tone styles")
+    print(
+        f"inventory: {len(inv_old)} syllables (old style), {len(set(inv_old) | set(inv_new))} "
+        "spellings accepted with both tone styles"
+    )
     seen: set[str] = set()
     lists = [("wordfreq vi", wordfreq_vi())]
     if args.hunspell.exists():
@@ -94,8 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         seen.update(counts)
     accepted = set(inv_old) | set(inv_new)
     used = {w for w in seen if w in accepted}
-    print(f"inventory spellings attested in these lists: {len(used)} "
-          f"({len(used) / len(accepted):.1%}); the rest are possible but unattested")
+    print(
+        f"inventory spellings attested in these lists: {len(used)} "
+        f"({len(used) / len(accepted):.1%}); the rest are possible but unattested"
+    )
     return 0
 
 

@@ -334,8 +334,17 @@ def _ensure_underthesea_wheel(cache_dir: Path) -> Path:
     wheels = sorted(cache_dir.glob(pattern))
     if not wheels:
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", f"underthesea=={UNDERTHESEA_VERSION}",
-             "--no-deps", "-d", str(cache_dir), "-q"],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                f"underthesea=={UNDERTHESEA_VERSION}",
+                "--no-deps",
+                "-d",
+                str(cache_dir),
+                "-q",
+            ],
             check=True,
         )
         wheels = sorted(cache_dir.glob(pattern))

@@ -155,7 +155,10 @@ def test_preprocess_step_list_accepted(captured, tmp_path: Path, command):
         result = run(command, *target, "--preprocess", mode)
         assert result.exit_code == 0, result.output
     assert [settings.preprocess for settings in captured] == [
-        "deskew,upscale", "none", "auto", "binarize"
+        "deskew,upscale",
+        "none",
+        "auto",
+        "binarize",
     ]
 
 

@@ -55,8 +55,12 @@ def make_tree(root: Path, names: list[str] = NAMES) -> dict[str, str]:
 def run_cli(tmp_path: Path, args: list[str], delay: float = 0.0) -> subprocess.CompletedProcess:
     driver = tmp_path / "driver.py"
     driver.write_text(DRIVER, encoding="utf-8")
-    return subprocess.run([sys.executable, str(driver), str(delay), str(tmp_path / "calls.log"),
-                           *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(driver), str(delay), str(tmp_path / "calls.log"), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def calls(tmp_path: Path) -> list[str]:
@@ -67,9 +71,12 @@ def calls(tmp_path: Path) -> list[str]:
 def start_cli(tmp_path: Path, args: list[str], delay: float) -> subprocess.Popen:
     driver = tmp_path / "driver.py"
     driver.write_text(DRIVER, encoding="utf-8")
-    return subprocess.Popen([sys.executable, str(driver), str(delay),
-                             str(tmp_path / "calls.log"), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, str(driver), str(delay), str(tmp_path / "calls.log"), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def done_rows(out: Path) -> dict[str, manifest.DocumentRecord]:
@@ -109,8 +116,9 @@ def test_mirror_tree_outputs_and_manifest(tmp_path: Path) -> None:
     src = tmp_path / "in"
     texts = make_tree(src)
     (src / "notes.md").write_text("ignored", encoding="utf-8")
-    result = run_cli(tmp_path, ["batch", str(src), "-o", str(tmp_path / "out"), "--no-correct",
-                                "--jobs", "2"])
+    result = run_cli(
+        tmp_path, ["batch", str(src), "-o", str(tmp_path / "out"), "--no-correct", "--jobs", "2"]
+    )
     assert result.returncode == 0, result.stderr
     out = tmp_path / "out"
     assert_outputs_complete(out, texts)
@@ -127,8 +135,9 @@ def test_out_dir_inside_in_dir_is_skipped(tmp_path: Path) -> None:
     texts = make_tree(src, ["a.txt"])
     out = src / "converted"
     for _ in range(2):
-        summary = batch.run_batch(batch.BatchOptions(src, out, Settings(correct=False), jobs=1,
-                                                     log=lambda line: None))
+        summary = batch.run_batch(
+            batch.BatchOptions(src, out, Settings(correct=False), jobs=1, log=lambda line: None)
+        )
     assert summary.documents == 1 and summary.skipped == 1
     assert_outputs_complete(out, texts)
     assert not (out / "converted").exists()
@@ -137,8 +146,7 @@ def test_out_dir_inside_in_dir_is_skipped(tmp_path: Path) -> None:
 def test_same_stem_inputs_do_not_collide(tmp_path: Path) -> None:
     src = tmp_path / "in"
     files = [src / "r.txt", src / "r.text", src / "s.txt"]
-    assert batch.output_names(files, src) == {files[0]: "r.txt", files[1]: "r.text",
-                                              files[2]: "s"}
+    assert batch.output_names(files, src) == {files[0]: "r.txt", files[1]: "r.text", files[2]: "s"}
 
 
 def test_unchanged_rerun_does_no_work_changed_and_settings_redo(tmp_path: Path) -> None:
@@ -243,8 +251,9 @@ def test_batch_index_and_search_cli(tmp_path: Path) -> None:
     src, out, db = tmp_path / "in", tmp_path / "out", tmp_path / "archive.sqlite"
     (src / "Báo cáo tháng 6").mkdir(parents=True)
     (src / "Báo cáo tháng 6" / "bản 1.txt").write_text("NGHỊ QUYẾT số 25 của Đảng\n", "utf-8")
-    result = run_cli(tmp_path, ["batch", str(src), "-o", str(out), "--no-correct",
-                                "--index", str(db)])
+    result = run_cli(
+        tmp_path, ["batch", str(src), "-o", str(out), "--no-correct", "--index", str(db)]
+    )
     assert result.returncode == 0, result.stderr
     found = run_cli(tmp_path, ["search", "nghi quyet 25 dang", "--db", str(db), "--json"])
     assert found.returncode == 0, found.stderr
@@ -294,7 +303,8 @@ def test_e2e_images_and_multipage_tiff(tmp_path: Path) -> None:
     again = run_cli(tmp_path, args)
     assert again.returncode == 0 and "skipped 2" in again.stderr
     assert {k: v.finished for k, v in done_rows(out).items()} == {
-        k: v.finished for k, v in rows.items()}
+        k: v.finished for k, v in rows.items()
+    }
     db = tmp_path / "a.sqlite"
     search.index_tree(out, db)
     assert [h.source for h in search.search(db, "tai lieu")][:1] == ["hồ sơ.tif"]

@@ -177,8 +177,28 @@ def test_real_model_loads(real: ChannelModel) -> None:
 
 
 def test_real_identity_cheapest(real: ChannelModel) -> None:
-    others = ("cua", "nguoi", "duoc", "so", "la", "viet", "nuoc", "khong", "the", "da",
-              "ciia", "ngudi", "dugc", "s6", "1a", "viét", "nudc", "khéng", "thé", "dã")
+    others = (
+        "cua",
+        "nguoi",
+        "duoc",
+        "so",
+        "la",
+        "viet",
+        "nuoc",
+        "khong",
+        "the",
+        "da",
+        "ciia",
+        "ngudi",
+        "dugc",
+        "s6",
+        "1a",
+        "viét",
+        "nudc",
+        "khéng",
+        "thé",
+        "dã",
+    )
     for word in SYLLABLES:
         same = real.cost(word, word)
         assert same < 4.0
@@ -215,8 +235,9 @@ LEARNED = [
 
 
 @pytest.mark.parametrize(("row_o", "row_t", "cheap", "dear", "word"), LEARNED)
-def test_real_learned_confusions(real: ChannelModel, row_o: str, row_t: str, cheap: str,
-                                 dear: str, word: str) -> None:
+def test_real_learned_confusions(
+    real: ChannelModel, row_o: str, row_t: str, cheap: str, dear: str, word: str
+) -> None:
     assert real.counts.get((row_o, row_t), 0) >= 2, "the table should contain this confusion"
     assert real.cost(cheap, word) < real.cost(dear, word)
 
@@ -232,8 +253,14 @@ def test_real_cleanup_map_learned_noise(real: ChannelModel) -> None:
 
 
 def test_explain_sums_to_cost(synthetic: ChannelModel) -> None:
-    for observed, intended in [("ciia", "của"), ("s6", "số"), ("narn", "nam"), ("", "ab"),
-                               ("xyz", ""), ("ab", "a b")]:
+    for observed, intended in [
+        ("ciia", "của"),
+        ("s6", "số"),
+        ("narn", "nam"),
+        ("", "ab"),
+        ("xyz", ""),
+        ("ab", "a b"),
+    ]:
         ops = synthetic.explain(observed, intended)
         assert "".join(o for o, _, _ in ops) == observed.lower()
         assert "".join(t for _, t, _ in ops) == intended.lower()

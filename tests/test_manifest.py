@@ -11,8 +11,16 @@ from pipeline.settings import Settings
 
 
 def record(**changes: object) -> manifest.DocumentRecord:
-    values: dict = dict(path="a/b.pdf", size=10, mtime_ns=100, sha256="h1", settings_hash="s1",
-                        pages=2, status="done", outputs=["a/b.txt"])
+    values: dict = dict(
+        path="a/b.pdf",
+        size=10,
+        mtime_ns=100,
+        sha256="h1",
+        settings_hash="s1",
+        pages=2,
+        status="done",
+        outputs=["a/b.txt"],
+    )
     values.update(changes)
     return manifest.DocumentRecord(**values)
 
@@ -51,15 +59,24 @@ def test_touched_but_identical_document_is_skipped_after_hashing() -> None:
     assert decision.skip and decision.reason == "same content" and hasher.calls == 1
 
 
-@pytest.mark.parametrize(("row", "size", "settings", "outputs", "digest", "reason"), [
-    (None, 10, "s1", True, "h1", "new"),
-    (record(status="failed"), 10, "s1", True, "h1", "failed before"),
-    (record(), 10, "s2", True, "h1", "settings changed"),
-    (record(), 10, "s1", False, "h1", "outputs missing"),
-    (record(), 11, "s1", True, "h2", "changed"),
-])
-def test_documents_to_redo(row: manifest.DocumentRecord | None, size: int, settings: str,
-                           outputs: bool, digest: str, reason: str) -> None:
+@pytest.mark.parametrize(
+    ("row", "size", "settings", "outputs", "digest", "reason"),
+    [
+        (None, 10, "s1", True, "h1", "new"),
+        (record(status="failed"), 10, "s1", True, "h1", "failed before"),
+        (record(), 10, "s2", True, "h1", "settings changed"),
+        (record(), 10, "s1", False, "h1", "outputs missing"),
+        (record(), 11, "s1", True, "h2", "changed"),
+    ],
+)
+def test_documents_to_redo(
+    row: manifest.DocumentRecord | None,
+    size: int,
+    settings: str,
+    outputs: bool,
+    digest: str,
+    reason: str,
+) -> None:
     decision = manifest.decide(row, size, 100, settings, outputs, Hasher(digest))
     assert not decision.skip and decision.reason == reason
 
@@ -86,4 +103,5 @@ def test_file_sha256(tmp_path: Path) -> None:
     path = tmp_path / "x.bin"
     path.write_bytes(b"abc")
     assert manifest.file_sha256(path) == (
-        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    )

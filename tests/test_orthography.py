@@ -33,9 +33,22 @@ HUNSPELL = Path("/usr/share/hunspell/vi_VN.dic")
 
 @pytest.mark.parametrize(
     ("old", "new"),
-    [("hòa", "hoà"), ("Hòa", "Hoà"), ("HÒA", "HOÀ"), ("thủy", "thuỷ"), ("khỏe", "khoẻ"),
-     ("ủy", "uỷ"), ("Ủy", "Uỷ"), ("xóa", "xoá"), ("lũy", "luỹ"), ("KHỎE", "KHOẺ"),
-     ("hÒa", "hOà"), ("góa", "goá"), ("họa", "hoạ"), ("tùy", "tuỳ")],
+    [
+        ("hòa", "hoà"),
+        ("Hòa", "Hoà"),
+        ("HÒA", "HOÀ"),
+        ("thủy", "thuỷ"),
+        ("khỏe", "khoẻ"),
+        ("ủy", "uỷ"),
+        ("Ủy", "Uỷ"),
+        ("xóa", "xoá"),
+        ("lũy", "luỹ"),
+        ("KHỎE", "KHOẺ"),
+        ("hÒa", "hOà"),
+        ("góa", "goá"),
+        ("họa", "hoạ"),
+        ("tùy", "tuỳ"),
+    ],
 )
 def test_restyle_word_pairs(old: str, new: str) -> None:
     assert restyle_word(old, "new") == new
@@ -46,8 +59,30 @@ def test_restyle_word_pairs(old: str, new: str) -> None:
 
 @pytest.mark.parametrize(
     "word",
-    ["hoàn", "thuyết", "quý", "quyết", "giá", "hoa", "toán", "ngoài", "thuở", "thuế", "khuya",
-     "hoặc", "tuần", "abc", "Paris", "x", "123", "hòaa", "hoà2", "gìa", "Café", ""],
+    [
+        "hoàn",
+        "thuyết",
+        "quý",
+        "quyết",
+        "giá",
+        "hoa",
+        "toán",
+        "ngoài",
+        "thuở",
+        "thuế",
+        "khuya",
+        "hoặc",
+        "tuần",
+        "abc",
+        "Paris",
+        "x",
+        "123",
+        "hòaa",
+        "hoà2",
+        "gìa",
+        "Café",
+        "",
+    ],
 )
 def test_restyle_word_leaves_others(word: str) -> None:
     assert restyle_word(word, "new") == word
@@ -88,18 +123,32 @@ def test_detect_style() -> None:
 
 @pytest.mark.parametrize(
     ("word", "parts"),
-    [("hòa", ("h", "o", "a", "", 1)), ("hoà", ("h", "o", "a", "", 1)),
-     ("thuyết", ("th", "u", "yê", "t", 2)), ("quý", ("qu", "", "y", "", 2)),
-     ("quyết", ("qu", "", "yê", "t", 2)), ("giá", ("gi", "", "a", "", 2)),
-     ("gì", ("gi", "", "i", "", 1)), ("giết", ("gi", "", "iê", "t", 2)),
-     ("giữa", ("gi", "", "ưa", "", 4)), ("nghiêng", ("ngh", "", "iê", "ng", 0)),
-     ("người", ("ng", "", "ươ", "i", 1)), ("rượu", ("r", "", "ươ", "u", 5)),
-     ("tuổi", ("t", "", "uô", "i", 3)), ("khuỷu", ("kh", "u", "y", "u", 3)),
-     ("ngoằn", ("ng", "o", "ă", "n", 1)), ("khuya", ("kh", "u", "ya", "", 0)),
-     ("yêu", ("", "", "yê", "u", 0)), ("Việt", ("v", "", "iê", "t", 5)),
-     ("ĐẢNG", ("đ", "", "a", "ng", 3)), ("cây", ("c", "", "â", "y", 0)),
-     ("oai", ("", "o", "a", "i", 0)), ("xoong", ("x", "", "oo", "ng", 0)),
-     ("thuở", ("th", "u", "ơ", "", 3)), ("Vie\u0323\u0302t", ("v", "", "iê", "t", 5))],
+    [
+        ("hòa", ("h", "o", "a", "", 1)),
+        ("hoà", ("h", "o", "a", "", 1)),
+        ("thuyết", ("th", "u", "yê", "t", 2)),
+        ("quý", ("qu", "", "y", "", 2)),
+        ("quyết", ("qu", "", "yê", "t", 2)),
+        ("giá", ("gi", "", "a", "", 2)),
+        ("gì", ("gi", "", "i", "", 1)),
+        ("giết", ("gi", "", "iê", "t", 2)),
+        ("giữa", ("gi", "", "ưa", "", 4)),
+        ("nghiêng", ("ngh", "", "iê", "ng", 0)),
+        ("người", ("ng", "", "ươ", "i", 1)),
+        ("rượu", ("r", "", "ươ", "u", 5)),
+        ("tuổi", ("t", "", "uô", "i", 3)),
+        ("khuỷu", ("kh", "u", "y", "u", 3)),
+        ("ngoằn", ("ng", "o", "ă", "n", 1)),
+        ("khuya", ("kh", "u", "ya", "", 0)),
+        ("yêu", ("", "", "yê", "u", 0)),
+        ("Việt", ("v", "", "iê", "t", 5)),
+        ("ĐẢNG", ("đ", "", "a", "ng", 3)),
+        ("cây", ("c", "", "â", "y", 0)),
+        ("oai", ("", "o", "a", "i", 0)),
+        ("xoong", ("x", "", "oo", "ng", 0)),
+        ("thuở", ("th", "u", "ơ", "", 3)),
+        ("Vie\u0323\u0302t", ("v", "", "iê", "t", 5)),
+    ],
 )
 def test_parse(word: str, parts: tuple[str, str, str, str, int]) -> None:
     assert parse(word) == Syllable(*parts)
@@ -107,12 +156,26 @@ def test_parse(word: str, parts: tuple[str, str, str, str, int]) -> None:
 
 @pytest.mark.parametrize(
     ("word", "old", "new"),
-    [("hoà", "hòa", "hoà"), ("thuỷ", "thủy", "thuỷ"), ("khoẻ", "khỏe", "khoẻ"),
-     ("hoàn", "hoàn", "hoàn"), ("quyết", "quyết", "quyết"), ("thuyết", "thuyết", "thuyết"),
-     ("quý", "quý", "quý"), ("giá", "giá", "giá"), ("giữ", "giữ", "giữ"),
-     ("người", "người", "người"), ("mía", "mía", "mía"), ("của", "của", "của"),
-     ("mưa", "mưa", "mưa"), ("muốn", "muốn", "muốn"), ("thuế", "thuế", "thuế"),
-     ("khoảng", "khoảng", "khoảng"), ("ngoái", "ngoái", "ngoái"), ("khuýa", "khuýa", "khuýa")],
+    [
+        ("hoà", "hòa", "hoà"),
+        ("thuỷ", "thủy", "thuỷ"),
+        ("khoẻ", "khỏe", "khoẻ"),
+        ("hoàn", "hoàn", "hoàn"),
+        ("quyết", "quyết", "quyết"),
+        ("thuyết", "thuyết", "thuyết"),
+        ("quý", "quý", "quý"),
+        ("giá", "giá", "giá"),
+        ("giữ", "giữ", "giữ"),
+        ("người", "người", "người"),
+        ("mía", "mía", "mía"),
+        ("của", "của", "của"),
+        ("mưa", "mưa", "mưa"),
+        ("muốn", "muốn", "muốn"),
+        ("thuế", "thuế", "thuế"),
+        ("khoảng", "khoảng", "khoảng"),
+        ("ngoái", "ngoái", "ngoái"),
+        ("khuýa", "khuýa", "khuýa"),
+    ],
 )
 def test_compose_styles(word: str, old: str, new: str) -> None:
     syl = parse(word)
@@ -154,10 +217,48 @@ def test_inventory_shape() -> None:
 
 @pytest.mark.parametrize(
     "word",
-    ["ka", "ngi", "cê", "ghe" + "x", "àc", "ảt", "gha", "ngha", "ko", "ci", "gi" + "ia", "qa",
-     "quu", "coa", "ach" + "a", "ec", "ơng", "inh" + "h", "ănh", "ôch", "ang" + "o", "ă",
-     "hòan", "tòan", "nghành", "đươc", "têt", "môt", "qúy", "gìa", "hoà" + "à", "xyz", "",
-     "a b", "việtt", "bó1", "ð", "f", "wa", "mì" + "\u0301"],
+    [
+        "ka",
+        "ngi",
+        "cê",
+        "ghe" + "x",
+        "àc",
+        "ảt",
+        "gha",
+        "ngha",
+        "ko",
+        "ci",
+        "gi" + "ia",
+        "qa",
+        "quu",
+        "coa",
+        "ach" + "a",
+        "ec",
+        "ơng",
+        "inh" + "h",
+        "ănh",
+        "ôch",
+        "ang" + "o",
+        "ă",
+        "hòan",
+        "tòan",
+        "nghành",
+        "đươc",
+        "têt",
+        "môt",
+        "qúy",
+        "gìa",
+        "hoà" + "à",
+        "xyz",
+        "",
+        "a b",
+        "việtt",
+        "bó1",
+        "ð",
+        "f",
+        "wa",
+        "mì" + "\u0301",
+    ],
 )
 def test_invalid(word: str) -> None:
     assert not is_valid(word)
@@ -166,10 +267,54 @@ def test_invalid(word: str) -> None:
 
 @pytest.mark.parametrize(
     "word",
-    ["kê", "nghi", "ác", "ạt", "kìa", "ghế", "nghề", "gà", "ngà", "cá", "quả", "gìn", "giêng",
-     "quốc", "ếch", "ách", "ích", "anh", "ênh", "inh", "oanh", "huỳnh", "khuếch", "y", "ý",
-     "yên", "ỉa", "pin", "xốp", "buýt", "Hòa", "hoà", "ĐƯỜNG", "nghiêng", "khuỷu", "xoong",
-     "giẻ", "gieo", "giễu", "quệt", "quít", "oà", "uể", "ngoạm", "ừm", "yểng"],
+    [
+        "kê",
+        "nghi",
+        "ác",
+        "ạt",
+        "kìa",
+        "ghế",
+        "nghề",
+        "gà",
+        "ngà",
+        "cá",
+        "quả",
+        "gìn",
+        "giêng",
+        "quốc",
+        "ếch",
+        "ách",
+        "ích",
+        "anh",
+        "ênh",
+        "inh",
+        "oanh",
+        "huỳnh",
+        "khuếch",
+        "y",
+        "ý",
+        "yên",
+        "ỉa",
+        "pin",
+        "xốp",
+        "buýt",
+        "Hòa",
+        "hoà",
+        "ĐƯỜNG",
+        "nghiêng",
+        "khuỷu",
+        "xoong",
+        "giẻ",
+        "gieo",
+        "giễu",
+        "quệt",
+        "quít",
+        "oà",
+        "uể",
+        "ngoạm",
+        "ừm",
+        "yểng",
+    ],
 )
 def test_valid(word: str) -> None:
     assert is_valid(word)
@@ -187,7 +332,16 @@ def test_stop_codas_take_sac_or_nang_only() -> None:
 
 def test_tone_helpers() -> None:
     assert [tone_of(w) for w in ["ma", "mà", "má", "mả", "mã", "mạ", "Mẹ", "HỎI", "đường"]] == [
-        0, 1, 2, 3, 4, 5, 5, 3, 1]
+        0,
+        1,
+        2,
+        3,
+        4,
+        5,
+        5,
+        3,
+        1,
+    ]
     assert strip_tone("Đường Nguyễn Huệ, HÒA") == "Đương Nguyên Huê, HOA"
     assert strip_tone("abc 123") == "abc 123"
     assert with_tone("hoa", 1) == "hòa"
@@ -201,9 +355,18 @@ def test_tone_helpers() -> None:
 
 @pytest.mark.parametrize(
     ("word", "skel"),
-    [("Nghị", "nghi"), ("Đảng", "dang"), ("ĐƯỜNG", "duong"), ("người", "nguoi"),
-     ("Việt", "viet"), ("khoẻ", "khoe"), ("ắ", "a"), ("café", "cafe"), ("abc", "abc"),
-     ("Vie\u0323\u0302t", "viet")],
+    [
+        ("Nghị", "nghi"),
+        ("Đảng", "dang"),
+        ("ĐƯỜNG", "duong"),
+        ("người", "nguoi"),
+        ("Việt", "viet"),
+        ("khoẻ", "khoe"),
+        ("ắ", "a"),
+        ("café", "cafe"),
+        ("abc", "abc"),
+        ("Vie\u0323\u0302t", "viet"),
+    ],
 )
 def test_skeleton(word: str, skel: str) -> None:
     assert skeleton(word) == skel

@@ -55,5 +55,7 @@ def test_wrap_words_fits_width() -> None:
 
 
 def test_detokenize() -> None:
-    assert detokenize(["Xin", "chào", ",", "thế giới", "(", "test", ")", "."]) == \
-        "Xin chào, thế giới (test)."
+    assert (
+        detokenize(["Xin", "chào", ",", "thế giới", "(", "test", ")", "."])
+        == "Xin chào, thế giới (test)."
+    )

@@ -12,8 +12,10 @@ from pipeline import search
 from pipeline.errors import InputError
 
 PAGES = {
-    "nghi-quyet.pdf": ["NGHỊ QUYẾT\nVề việc phát triển kinh tế Đà Nẵng",
-                       "Nghị quyết số 25/2023 của Hội đồng nhân dân"],
+    "nghi-quyet.pdf": [
+        "NGHỊ QUYẾT\nVề việc phát triển kinh tế Đà Nẵng",
+        "Nghị quyết số 25/2023 của Hội đồng nhân dân",
+    ],
     "bao-cao.pdf": ["Báo cáo tháng 6: nghỉ phép của cán bộ", "Đường Điện Biên Phủ"],
     "khac.png": ["Nghi lễ khai mạc, không liên quan"],
 }
@@ -23,8 +25,13 @@ def write_jsonl(path: Path, source: str, pages: list[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as handle:
         for number, text in enumerate(pages, start=1):
-            record = {"source": source, "page": number, "text": text, "raw_text": text,
-                      "confidence": 90.0}
+            record = {
+                "source": source,
+                "page": number,
+                "text": text,
+                "raw_text": text,
+                "confidence": 90.0,
+            }
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
@@ -70,9 +77,13 @@ def test_exact_respects_marks(archive: tuple[Path, Path]) -> None:
 
 def test_fts5_syntax_passes_through(archive: tuple[Path, Path]) -> None:
     _, db = archive
-    assert set(hits(db, "nghi OR duong")) == {("nghi-quyet.pdf", 1), ("nghi-quyet.pdf", 2),
-                                              ("bao-cao.pdf", 1), ("bao-cao.pdf", 2),
-                                              ("khac.png", 1)}
+    assert set(hits(db, "nghi OR duong")) == {
+        ("nghi-quyet.pdf", 1),
+        ("nghi-quyet.pdf", 2),
+        ("bao-cao.pdf", 1),
+        ("bao-cao.pdf", 2),
+        ("khac.png", 1),
+    }
     assert set(hits(db, "nghi NOT quyet")) == {("bao-cao.pdf", 1), ("khac.png", 1)}
     assert set(hits(db, "nghi AND (le OR phep)")) == {("bao-cao.pdf", 1), ("khac.png", 1)}
     assert hits(db, "quy*") == hits(db, "quyet") != []
@@ -81,8 +92,9 @@ def test_fts5_syntax_passes_through(archive: tuple[Path, Path]) -> None:
     assert hits(db, "25/2023") == [("nghi-quyet.pdf", 2)]
 
 
-@pytest.mark.parametrize("query", ["nghi AND", "(nghi OR quyet", "NOT nghi", '"nghi quyet',
-                                   "nghi OR OR quyet", "***"])
+@pytest.mark.parametrize(
+    "query", ["nghi AND", "(nghi OR quyet", "NOT nghi", '"nghi quyet', "nghi OR OR quyet", "***"]
+)
 def test_malformed_query(archive: tuple[Path, Path], query: str) -> None:
     _, db = archive
     with pytest.raises(search.QueryError) as info:
@@ -141,8 +153,9 @@ def test_incremental_index(archive: tuple[Path, Path]) -> None:
 def test_txt_outputs_indexed_when_no_jsonl(tmp_path: Path) -> None:
     out = tmp_path / "out"
     (out / "Báo cáo tháng 6").mkdir(parents=True)
-    (out / "Báo cáo tháng 6" / "bản 1.txt").write_text("trang một\n\fĐiều 5 trang hai\n",
-                                                       encoding="utf-8")
+    (out / "Báo cáo tháng 6" / "bản 1.txt").write_text(
+        "trang một\n\fĐiều 5 trang hai\n", encoding="utf-8"
+    )
     db = tmp_path / "x.sqlite"
     search.index_tree(out, db)
     (hit,) = search.search(db, "dieu 5")
