@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+
 from pipeline import lm as lmmod
 from pipeline.candidates import CandidateGenerator
 
@@ -43,23 +45,37 @@ def resolve(
     `occurrences` maps each unknown word (lower case) to its occurrences in the document.
     """
     lm = generator.lm
-    resolved: dict[str, str] = {}
-    for word, found in occurrences.items():
-        if len(found) < MIN_REPEATS:
-            continue
-        first_pass = sum(context_of(lm, o.before, o.chosen, o.after) - o.cost for o in found)
-        # The same neighbours recur: sum over the distinct ones, each times its count.
+    recurring = {word: found for word, found in occurrences.items() if len(found) >= MIN_REPEATS}
+    # Per word: its readings and its distinct neighbours with their counts, so that one LM
+    # look-up gives every reading after every neighbour before it, and before every one after.
+    plans = []
+    for word, found in recurring.items():
         befores = Counter(o.before for o in found)
         afters = Counter(o.after for o in found)
-        best, best_score = None, first_pass + MIN_GAIN
-        for syllable in _readings(word, generator):
-            context = sum(n * lm.logp(before, syllable) for before, n in befores.items())
-            context += sum(n * lm.logp(syllable, after) for after, n in afters.items())
-            score = context - generator.channel.cost(word, syllable)
-            if score > best_score:
-                best, best_score = syllable, score
-        if best is not None and Counter(o.chosen for o in found).most_common(1)[0][0] != best:
-            resolved[word] = best
+        plans.append((word, found, _readings(word, generator), befores, afters))
+    tables = lm.blocks(
+        [
+            pair
+            for _, _, readings, befores, afters in plans
+            for pair in ((list(befores), readings), (readings, list(afters)))
+        ]
+    )
+    resolved: dict[str, str] = {}
+    for k, (word, found, readings, befores, afters) in enumerate(plans):
+        if not readings:
+            continue
+        after_before = tables[2 * k]  # rows: readings, columns: befores
+        before_after = tables[2 * k + 1]  # rows: afters, columns: readings
+        context = after_before @ np.array(list(befores.values()), dtype=float)
+        context += np.array(list(afters.values()), dtype=float) @ before_after
+        costs = np.array(generator.channel.costs(word, readings))
+        scores = context - costs
+        best = int(np.argmax(scores))
+        first_pass = sum(context_of(lm, o.before, o.chosen, o.after) - o.cost for o in found)
+        if scores[best] <= first_pass + MIN_GAIN:
+            continue
+        if Counter(o.chosen for o in found).most_common(1)[0][0] != readings[best]:
+            resolved[word] = readings[best]
     return resolved
 
 
