@@ -19,7 +19,7 @@ from pipeline.channel import ChannelModel
 from pipeline.decode import Choice, Decoder, DecoderWeights
 from pipeline.lm import LanguageModel
 from pipeline.normalize import clean_unicode
-from pipeline.tokens import Kind, Token, apply_case, case_pattern, tokenize
+from pipeline.tokens import Kind, Token, apply_case, case_pattern, tokenize, tokenize_raw_ocr
 
 # Below this share of words with marks, a text is taken as written without marks (see mark_rate).
 BARE_TEXT_MARK_RATE = 0.08
@@ -85,7 +85,10 @@ class Corrector:
         tokenized = [tokenize(line) for line in lines]
         decoder = self._decoder.for_document(self._decoder.unknown_share(tokenized))
         if decoder.is_noisy():
-            tokenized = [tokenize(line, noisy=True) for line in lines]
+            tokenized = [
+                tokenize_raw_ocr(line, tokens)
+                for line, tokens in zip(lines, tokenized, strict=True)
+            ]
         hints = _word_hints(tokenized, confidences, alternatives)
         choices = _decode_document(decoder, lines, tokenized, bare, hints)
         if decoder.is_noisy() and not bare:

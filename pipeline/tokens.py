@@ -100,6 +100,10 @@ def _compile(patterns: list[tuple[Kind, str]]) -> regex.Pattern[str]:
     )
 
 
+# Lines without any of these tokenize the same way with and without `noisy`.
+_NOISY_DIFFERENCE = regex.compile(
+    rf"[{_GLUED_NOISE}]|\d[{_LETTER}&¢¥{_NOISE}]|[{_LETTER}&¢¥{_NOISE}]\d"
+)
 _TOKEN_RE = _compile(_PATTERNS)
 _NOISY_TOKEN_RE = _compile(
     [(kind, _NOISY_WORD if kind is Kind.WORD else pattern) for kind, pattern in _PATTERNS]
@@ -125,6 +129,11 @@ def tokenize(line: str, noisy: bool = False) -> list[Token]:
             kind = Kind.CODE
         tokens.append(Token(text, kind, match.start()))
     return tokens
+
+
+def tokenize_raw_ocr(line: str, tokens: list[Token]) -> list[Token]:
+    """`tokenize(line, noisy=True)`, given `tokens = tokenize(line)`: reused where they agree."""
+    return tokenize(line, noisy=True) if _NOISY_DIFFERENCE.search(line) else tokens
 
 
 def _looks_like_code(text: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.tokens import Kind, apply_case, case_pattern, tokenize
+from pipeline.tokens import Kind, apply_case, case_pattern, tokenize, tokenize_raw_ocr
 
 LINES = [
     "Nghị quyết số 25-NQ/TW ngày 03/6/2013 của Ban Chấp hành Trung ương",
@@ -72,6 +72,11 @@ def test_numbers_glued_to_units_stay_whole() -> None:
             ("100m2", Kind.CODE),
             ("3.895,5", Kind.NUMBER),
         ]
+
+
+@pytest.mark.parametrize("line", LINES + NOISY_LINES + ["&12 và 1& hoặc ¢6", "ca 10kg; t61"])
+def test_raw_ocr_tokens_reuse_the_plain_ones_only_where_they_agree(line: str) -> None:
+    assert tokenize_raw_ocr(line, tokenize(line)) == tokenize(line, noisy=True)
 
 
 def test_short_digit_garbles_are_words_in_raw_ocr_only() -> None:
