@@ -361,7 +361,6 @@ def _differs_by_style(syl: Syllable) -> bool:
     )
 
 
-@functools.lru_cache(maxsize=65_536)
 def restyle_word(word: str, style: str) -> str:
     """Move the tone mark of an oa/oe/uy open syllable to `style`; anything else is unchanged.
 
