@@ -8,6 +8,7 @@ words the decoder changed. Line count, spacing, punctuation, numbers and codes a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from pipeline import lm as lmmod
@@ -60,7 +61,11 @@ class Corrector:
         self.options = options or CorrectOptions()
         self._decoder = None
         self._abbreviations: Abbreviations | None = None  # loaded when a document needs them
-        self._case = CaseEvidence.load()
+        case = CaseEvidence.load()
+        # Raw OCR repeats its garbles: each (syllable, observed word, style) is rendered once.
+        self._render = lru_cache(maxsize=65_536)(
+            lambda syllable, observed, style: _render(syllable, observed, style, case)
+        )
         if self.options.restore:
             self._decoder = _build_decoder(self.options.lexicon)
 
@@ -114,7 +119,7 @@ class Corrector:
         for line_no, choice in choices:
             if choice.candidate.keep:
                 continue
-            new = _render(choice.candidate.syllable, choice.token, style, self._case)
+            new = self._render(choice.candidate.syllable, choice.token.text, style)
             if new == choice.token.text:
                 continue
             replacements[(line_no, choice.token.start)] = new
@@ -297,15 +302,15 @@ def _rebuild(
     )
 
 
-def _render(syllable: str, token: Token, style: str, case: CaseEvidence) -> str:
-    """The replacement text for a token: the syllable in the output style and the token's case.
+def _render(syllable: str, observed: str, style: str, case: CaseEvidence) -> str:
+    """The replacement text for a word: the syllable in the output style and the word's case.
 
     A capital that OCR wrote for a different letter keeps its case only if such misreads
     stood for capitals (P for Đ does, G for ủ does not; see `casing`).
     """
-    pattern = case_pattern(token.text)
+    pattern = case_pattern(observed)
     words = [orthography.restyle_word(part, style) for part in syllable.split(" ")]
-    if pattern == "title" and not case.capital_meant(token.text[0], words[0][0]):
+    if pattern == "title" and not case.capital_meant(observed[0], words[0][0]):
         pattern = "lower"
     first = apply_case(words[0], pattern)
     rest = [apply_case(w, pattern if pattern == "upper" else "lower") for w in words[1:]]
