@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipeline import lm as lmmod
 from pipeline import orthography, recurring
-from pipeline.abbreviations import Abbreviations
+from pipeline.abbreviations import Abbreviations, is_abbreviation_like
 from pipeline.candidates import CandidateGenerator, Choices, WordHint, mark_rate
 from pipeline.casing import CaseEvidence
 from pipeline.channel import ChannelModel
@@ -150,8 +150,10 @@ class Corrector:
                     continue
                 if token.kind is Kind.CODE:
                     found = known.restore_code(token.text, bare)
-                elif token.kind is Kind.WORD and not orthography.by_skeleton(
-                    orthography.skeleton(token.text)
+                elif (
+                    token.kind is Kind.WORD
+                    and is_abbreviation_like(token.text)
+                    and not orthography.by_skeleton(orthography.skeleton(token.text))
                 ):
                     found = known.restore_word(token.text, bare)
                 else:
