@@ -563,7 +563,7 @@ def search_command(query: str, db: Path, exact: bool, limit: int, as_json: bool)
                 )
             )
         else:
-            click.echo(f"{hit.source}  page {hit.page}  ({hit.score:.2f})\n    {hit.snippet}")
+            click.echo(f"{hit.source}  page {hit.page}  ({hit.score:.3g})\n    {hit.snippet}")
     if not hits and not as_json:
         click.echo("no matches", err=True)
     return ExitCode.OK

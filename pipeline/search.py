@@ -453,7 +453,7 @@ class Hit:
     source: str
     path: str
     page: int
-    score: float
+    score: float  # bm25, higher is better; tiny when the words are on most pages
     snippet: str
 
 
@@ -482,7 +482,7 @@ def search(
     finally:
         conn.close()
     return [
-        Hit(source, path, page, round(-rank, 4), snippet(text, parsed.terms, exact, mark=mark))
+        Hit(source, path, page, -rank, snippet(text, parsed.terms, exact, mark=mark))
         for source, path, page, rank, text in rows
     ]
 
