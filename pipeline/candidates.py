@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from pipeline import orthography
@@ -88,17 +89,22 @@ class CandidateGenerator:
                 self.by_skeleton[orthography.skeleton(word)].append((word, lm.unigram(word)))
         for syllables in self.by_skeleton.values():
             syllables.sort(key=lambda pair: -pair[1])
-        # For ranking: (syllable, 0.3 * log-probability) of every syllable of a skeleton, of its
-        # PER_SKELETON most frequent, and of those of them not rarer than MIN_NEIGHBOUR_LOGP.
-        self._pools: dict[str, tuple[list[tuple[str, float]], ...]] = {}
+        # For ranking, every syllable of the lexicon grouped by skeleton, most frequent first, with
+        # 0.3 * its log-probability; a skeleton's pools are ranges of these (see `_near_syllables`).
+        self._syllables: list[str] = []
+        rarity: list[float] = []
+        # Skeleton -> (first position, sizes of its pools: all, most frequent, not too rare).
+        self._pools: dict[str, tuple[int, int, int, int]] = {}
         for skeleton, syllables in self.by_skeleton.items():
-            every = [(syllable, 0.3 * logp) for syllable, logp in syllables]
-            frequent = [
-                (syllable, 0.3 * logp)
-                for syllable, logp in syllables[:PER_SKELETON]
-                if logp >= MIN_NEIGHBOUR_LOGP
-            ]
-            self._pools[skeleton] = (every, every[:PER_SKELETON], frequent)
+            # Most frequent first: the syllables not rarer than MIN_NEIGHBOUR_LOGP come first.
+            frequent = sum(logp >= MIN_NEIGHBOUR_LOGP for _, logp in syllables[:PER_SKELETON])
+            top = min(len(syllables), PER_SKELETON)
+            self._pools[skeleton] = (len(self._syllables), len(syllables), top, frequent)
+            self._syllables.extend(syllable for syllable, _ in syllables)
+            rarity.extend(0.3 * logp for _, logp in syllables)
+        self._rarity = np.array(rarity, dtype=np.float64)
+        # Depends on the lexicon only: shared with the copies made by `with_channel`.
+        self._near = lru_cache(maxsize=8192)(self._near_syllables)
         # Every string one or two deletions away from a lexicon skeleton -> those skeletons.
         self.by_deletion: dict[str, set[str]] = defaultdict(set)
         for skeleton in self.by_skeleton:
@@ -168,6 +174,25 @@ class CandidateGenerator:
                 found[s] = distance
         return found
 
+    def _near_syllables(self, fold: str, narrow: bool) -> tuple[np.ndarray, np.ndarray]:
+        """The syllables ranked for one fold of a word: positions in `_syllables`, and 10 nats
+        per edit between the fold and the syllable's skeleton.
+
+        The syllables of the fold's own skeleton all count; a neighbouring skeleton gives its
+        PER_SKELETON most frequent, and for a known word (`narrow`) only those not too rare.
+        """
+        starts, sizes, distances = [], [], []
+        for skeleton, distance in self.neighbours(fold, 1 if narrow else 2).items():
+            start, every, top, frequent = self._pools[skeleton]
+            starts.append(start)
+            sizes.append(every if distance == 0 else frequent if narrow else top)
+            distances.append(distance)
+        counts = np.array(sizes, dtype=np.int64)
+        ends = np.cumsum(counts)
+        offsets = np.array(starts, dtype=np.int64) - (ends - counts)
+        positions = np.arange(ends[-1] if len(ends) else 0) + np.repeat(offsets, counts)
+        return positions, np.repeat(10.0 * np.array(distances, dtype=np.float64), counts)
+
     def _generate(self, word: str, bare: bool = False, wide: bool = False) -> tuple[Candidate, ...]:
         """Candidates for one word as written (case is ignored), most likely first.
 
@@ -180,20 +205,16 @@ class CandidateGenerator:
         known = normalize_syllable(lower)
         known = known if known is not None and known in self.lm else None
         narrow = known is not None and not wide
-        ranked: dict[str, float] = {}
+        # Rank by edit distance first, then by a cheap mix of fold cost and frequency.
+        ids, ranks = [np.empty(0, np.int64)], [np.empty(0)]
         for fold, fold_cost in self.folds(lower):
-            for skeleton, distance in self.neighbours(fold, 1 if narrow else 2).items():
-                # The skeleton's most frequent syllables (all of them for the word's own; for a
-                # known word, only those not too rare).
-                every, top, frequent = self._pools[skeleton]
-                pool = every if distance == 0 else frequent if narrow else top
-                # Rank by edit distance first, then by a cheap mix of fold cost and frequency.
-                step = 10.0 * distance + fold_cost
-                for syllable, rarity in pool:
-                    rank = step - rarity
-                    if rank < ranked.get(syllable, math.inf):
-                        ranked[syllable] = rank
-        shortlist = heapq.nsmallest(MAX_SCORED, ranked, key=ranked.__getitem__)
+            near, edits = self._near(fold, narrow)
+            ids.append(near)
+            ranks.append((edits + fold_cost) - self._rarity[near])
+        shortlist = [
+            self._syllables[i]
+            for i in _lowest(np.concatenate(ids), np.concatenate(ranks), MAX_SCORED)
+        ]
         if known:
             shortlist = list(dict.fromkeys([known, *shortlist]))
 
@@ -202,17 +223,13 @@ class CandidateGenerator:
 
         targets = [orthography.skeleton(s) for s in shortlist] if bare else shortlist
         costs = self.channel.costs(lower, targets)
-        scored = [
-            Candidate(s, c, keep=(s == known and not bare))
-            for s, c in zip(shortlist, costs, strict=True)
-        ]
-        if scored:
-            best = min(c.channel for c in scored)
-            scored = [c for c in scored if c.channel <= best + BEAM or c.keep]
+        kept = known if known and not bare else None  # the candidate leaving the word as it is
+        cutoff = min(costs, default=math.inf) + BEAM
+        pairs = [(s, c) for s, c in zip(shortlist, costs, strict=True) if c <= cutoff or s == kept]
         # Keep the candidates most likely a priori: error-model cost plus a share of the
         # syllable's own rarity (the decoder adds the full context score later).
-        scored.sort(key=lambda c: c.channel - PRIOR_WEIGHT * self.lm.unigram(c.syllable))
-        scored = scored[:MAX_CANDIDATES]
+        pairs.sort(key=lambda pair: pair[1] - PRIOR_WEIGHT * self.lm.unigram(pair[0]))
+        scored = [Candidate(s, c, keep=(s == kept)) for s, c in pairs[:MAX_CANDIDATES]]
         if known and not bare and not any(c.keep for c in scored):
             scored.append(Candidate(known, cost(known), keep=True))
         if not known and len(lower) >= MIN_SPLIT_LENGTH:
@@ -252,6 +269,15 @@ class CandidateGenerator:
                 pair = f"{left[0].syllable} {right[0].syllable}"
                 found.append(Candidate(pair, left[0].channel + right[0].channel + SPLIT_COST))
         return sorted(found, key=lambda c: c.channel)[:MAX_SPLITS]
+
+
+def _lowest(ids: np.ndarray, ranks: np.ndarray, limit: int) -> list[int]:
+    """The `limit` distinct ids of lowest rank (an id's rank is the lowest of its entries),
+    lowest first; equal ranks in the order the ids first appear (as a dict of minima would)."""
+    unique, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    lowest = np.full(len(unique), np.inf)
+    np.minimum.at(lowest, inverse, ranks)
+    return unique[np.lexsort((first, lowest))[:limit]].tolist()
 
 
 def mark_rate(words: list[str]) -> float:
