@@ -335,6 +335,24 @@ class ChannelModel:
             if len(o) == 1 and len(t) == 1:
                 self._learned_sub_by_int[t][o] = c
         self._base: dict[str, str] = {}
+        # Per base letter (a for a, ă, â, ấ ...): how its letters are misread, all marks
+        # together. A letter's unseen errors are spread like its base letter's (é read for ấ
+        # makes é for ắ likelier than for an unrelated letter).
+        by_base_total: dict[str, float] = defaultdict(float)
+        by_base_errors: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        for t, n in totals.items():
+            if len(t) == 1:
+                by_base_total[self._base_of(t)] += n
+        for t, outs in error_counts.items():
+            if len(t) == 1:
+                for o, c in outs.items():
+                    if len(o) == 1:
+                        by_base_errors[self._base_of(t)][o] += c
+        self._base_share: dict[str, dict[str, float]] = {
+            b: {o: c / by_base_total[b] for o, c in outs.items()}
+            for b, outs in by_base_errors.items()
+            if by_base_total[b] > 0
+        }
 
     def adapted(self, pairs: Iterable[tuple[str, str]], weight: float) -> ChannelModel:
         """This model plus the edit operations of (observed, intended) word pairs, `weight` each.
@@ -369,6 +387,9 @@ class ChannelModel:
         if c is None:
             c = self._tables.learned.get(key)
             backoff = self._unseen(intended) + self.backoff_substitution(observed, intended)
+            share = self._base_share.get(self._base_of(intended), {}).get(observed)
+            if share:
+                backoff = min(backoff, self._unseen(intended) - math.log(share))
             c = backoff if c is None else min(c, backoff)
             self._sub1[key] = c
         return c
@@ -435,8 +456,12 @@ class ChannelModel:
             other = unseen - math.log(OTHER_SHARE / OTHER_SYMBOLS)
             base = self._base_of(t)
             subs = {}
+            for o, share in self._base_share.get(base, {}).items():
+                if o != t:
+                    backoff = same if self._base_of(o) == base else other
+                    subs[o] = min(backoff, unseen - math.log(share))
             for o, c in self._learned_sub_by_int.get(t, {}).items():
-                subs[o] = min(c, same if self._base_of(o) == base else other)
+                subs[o] = min(c, subs.get(o, same if self._base_of(o) == base else other))
             info = (self.identity_cost(t), self.deletion_cost(t), subs, same, other, base)
             self._tinfo[t] = info
         return info
