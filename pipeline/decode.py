@@ -353,45 +353,63 @@ class Decoder:
         weight = self.weights.lm_weight
         scores = np.zeros(1)
         back: list[np.ndarray] = []
+        steps: list[np.ndarray] = []  # per slot, weighted LM scores as in `_transitions`
+        locals_: list[list[float]] = []  # per slot, `_local` of each candidate
         for slot, table in zip(slots, self._transitions(slots), strict=True):
             # totals[j, k]: candidate j of this slot after candidate k of the slot before;
             # argmax keeps the first of equal scores.
-            totals = scores + weight * table
+            step = weight * table
+            totals = scores + step
+            local = self._locals(slot)
             back.append(totals.argmax(axis=1))
-            scores = totals.max(axis=1) + [self._local(c, slot.keep_bonus) for c in slot.candidates]
-        final = [
-            s + self._transition(c.syllable, lmmod.EOS)
-            for c, s in zip(slots[-1].candidates, scores.tolist(), strict=True)
-        ]
+            scores = totals.max(axis=1) + local
+            steps.append(step)
+            locals_.append(local)
+        ends = [self._transition(c.syllable, lmmod.EOS) for c in slots[-1].candidates]
+        final = [s + end for s, end in zip(scores.tolist(), ends, strict=True)]
         j = max(range(len(final)), key=final.__getitem__)
         path = [0] * len(slots)
         for i in range(len(slots) - 1, -1, -1):
             path[i] = j
             j = int(back[i][j])
-        chosen = [slot.candidates[k] for slot, k in zip(slots, path, strict=True)]
-        return self._choices(slots, chosen)
+        return self._choices(slots, path, steps, locals_, ends)
 
-    def _choices(self, slots: list[Slot], chosen: list[Candidate]) -> list[Choice]:
-        """Attach to each word its choice and its margin over leaving it as written."""
+    def _locals(self, slot: Slot) -> list[float]:
+        """`_local` of each candidate of the slot (the common case without the call)."""
+        bonus = slot.keep_bonus
+        return [
+            self._local(c, bonus) if c.keep or " " in c.syllable else 0.0 - c.channel
+            for c in slot.candidates
+        ]
+
+    def _choices(
+        self,
+        slots: list[Slot],
+        path: list[int],
+        steps: list[np.ndarray],
+        locals_: list[list[float]],
+        ends: list[float],
+    ) -> list[Choice]:
+        """Attach to each word its choice and its margin over leaving it as written.
+
+        The margin compares the two with the choices around them fixed, from the scores the
+        search used: `steps[i][j, k]` is the weighted LM score of candidate j of slot i after
+        candidate k of slot i - 1, and `ends` that of the end after each candidate of the last.
+        """
         choices = []
-        for i, (slot, cand) in enumerate(zip(slots, chosen, strict=True)):
+        last = len(slots) - 1
+        for i, (slot, j) in enumerate(zip(slots, path, strict=True)):
             if slot.token is None:
                 continue
+            cand = slot.candidates[j]
             margin = 0.0
             if not cand.keep:
-                keep = next(c for c in slot.candidates if c.keep)
-                prev = chosen[i - 1].syllable if i else lmmod.BOS
-                nxt = chosen[i + 1].syllable if i + 1 < len(chosen) else lmmod.EOS
-
-                def local(
-                    c: Candidate, prev: str = prev, nxt: str = nxt, bonus: float = slot.keep_bonus
-                ) -> float:
-                    return (
-                        self._local(c, bonus)
-                        + self._transition(prev, c.syllable)
-                        + self._transition(c.syllable, nxt)
-                    )
-
-                margin = local(cand) - local(keep)
+                keep = next(k for k, c in enumerate(slot.candidates) if c.keep)
+                before = steps[i][:, path[i - 1] if i else 0]
+                after = ends if i == last else steps[i + 1][path[i + 1]]
+                chosen, kept = (
+                    locals_[i][k] + float(before[k]) + float(after[k]) for k in (j, keep)
+                )
+                margin = chosen - kept
             choices.append(Choice(slot.token, slot.line, cand, margin))
         return choices
