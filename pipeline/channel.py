@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 MAX_SEG = 3
@@ -335,6 +336,7 @@ class ChannelModel:
             if len(o) == 1 and len(t) == 1:
                 self._learned_sub_by_int[t][o] = c
         self._base: dict[str, str] = {}
+        self._readings: dict[str, _Readings] = {}  # see `_readings_of`
         # Per base letter (a for a, ă, â, ấ ...): how its letters are misread, all marks
         # together. A letter's unseen errors are spread like its base letter's (é read for ấ
         # makes é for ắ likelier than for an unrelated letter).
@@ -433,15 +435,14 @@ class ChannelModel:
         """`cost(observed, t)` for each t: one word's candidates, sharing the work between them."""
         if self.fold_case:
             observed = observed.lower()
-        coster = self._coster(observed)
-        out = []
+        targets = []
         for t in intended:
             if self.fold_case:
                 t = t.lower()
             if not unicodedata.is_normalized("NFC", t):
                 t = unicodedata.normalize("NFC", t)
-            out.append(coster.cost(t))
-        return out
+            targets.append(t)
+        return self._coster(observed).costs(targets)
 
     def _new_coster(self, observed: str) -> _WordCoster:
         if not unicodedata.is_normalized("NFC", observed):
@@ -465,6 +466,13 @@ class ChannelModel:
             info = (self.identity_cost(t), self.deletion_cost(t), subs, same, other, base)
             self._tinfo[t] = info
         return info
+
+    def _readings_of(self, t: str) -> _Readings:
+        """Costs of reading intended char `t` as each observed char (and of deleting it)."""
+        readings = self._readings.get(t)
+        if readings is None:
+            readings = self._readings[t] = _Readings(self, t)
+        return readings
 
     def _base_of(self, ch: str) -> str:
         b = self._base.get(ch)
@@ -595,6 +603,24 @@ class ChannelModel:
         )
 
 
+class _Readings(dict):
+    """Observed char -> cost of reading intended char `t` as it, worked out when first asked."""
+
+    def __init__(self, model: ChannelModel, t: str):
+        super().__init__()
+        self.model, self.t = model, t
+        self.identity, self.deletion, self.subs, self.same, self.other, self.base = (
+            model._char_info(t)
+        )
+
+    def __missing__(self, o: str) -> float:
+        s = self.identity if o == self.t else self.subs.get(o)
+        if s is None:
+            s = self.same if self.model._base_of(o) == self.base else self.other
+        self[o] = s
+        return s
+
+
 class _WordCoster:
     """`ChannelModel.cost` of one observed word against many intended strings.
 
@@ -619,6 +645,10 @@ class _WordCoster:
                 for segment, c in model._multi_by_obs.get(observed[i - a : i], ()):
                     ops[segment].append((i, a, c))
         self.inserted = ops.pop("", [])
+        # The same by the row where the observed segment ends: [(its length, cost)].
+        self.inserted_at: list[list[tuple[int, float]]] = [[] for _ in range(n + 1)]
+        for end, a, c in self.inserted:
+            self.inserted_at[end].append((a, c))
         self.ops_by_last: dict[str, list[tuple[str, list[tuple[int, int, float]]]]] = {}
         for segment, fits in ops.items():
             self.ops_by_last.setdefault(segment[-1], []).append((segment, fits))
@@ -645,15 +675,56 @@ class _WordCoster:
                 self.columns[intended[:end]] = column
         return column[-1]
 
+    def costs(self, intended: list[str]) -> list[float]:
+        """`cost` of each intended string (NFC), with the same sums and minima as `cost`: in
+        numpy, the columns of every beginning of one length side by side."""
+        # The prefix tree: every distinct beginning once, shorter first, row 0 being "".
+        beginnings = sorted({t[:end] for t in intended for end in range(1, len(t) + 1)}, key=len)
+        row_of = {"": 0} | {b: k for k, b in enumerate(beginnings, 1)}
+        chars = {b[-1]: None for b in beginnings}
+        costs = [self.char_costs.get(t) or self._costs_of(t) for t in chars]
+        read_as = np.array([read for read, _ in costs]).reshape(len(chars), len(self.observed))
+        deletion = np.array([deletion for _, deletion in costs])
+        char_of = dict(zip(chars, range(len(chars)), strict=True))
+        char_rows = np.array([char_of[b[-1]] for b in beginnings], dtype=np.int64)
+        parents = np.array([row_of[b[:-1]] for b in beginnings], dtype=np.int64)
+        table = np.empty((len(beginnings) + 1, len(self.observed) + 1))
+        table[0] = self.columns[""]
+        start = 1
+        while start <= len(beginnings):
+            length = len(beginnings[start - 1])
+            stop = start
+            while stop <= len(beginnings) and len(beginnings[stop - 1]) == length:
+                stop += 1
+            level = slice(start - 1, stop - 1)  # these beginnings' places in the lists above
+            prev = table[parents[level]]
+            reads, deletions = read_as[char_rows[level]], deletion[char_rows[level]]
+            columns = table[start:stop]
+            # Reading the intended char as the observed one (diagonal) or deleting it (left).
+            columns[:, 0] = prev[:, 0] + deletions
+            np.minimum(prev[:, :-1] + reads, prev[:, 1:] + deletions[:, None], out=columns[:, 1:])
+            # Multi-character operations from earlier columns.
+            for row, beginning in enumerate(beginnings[level], start):
+                for segment, fits in self.ops_by_last.get(beginning[-1], ()):
+                    if beginning.endswith(segment):
+                        source = table[row_of[beginning[: -len(segment)]]].tolist()
+                        for end, a, c in fits:
+                            w = source[end - a] + c
+                            if w < table[row, end]:
+                                table[row, end] = w
+            # Inserting observed characters (from above), row by row.
+            for i, inserted in enumerate(self.insertions, 1):
+                np.minimum(columns[:, i], columns[:, i - 1] + inserted, out=columns[:, i])
+                for a, c in self.inserted_at[i]:
+                    np.minimum(columns[:, i], columns[:, i - a] + c, out=columns[:, i])
+            start = stop
+        return table[[row_of[t] for t in intended], -1].tolist()
+
     def _costs_of(self, t: str) -> tuple[list[float], float]:
         """For intended char `t`: the cost of reading it as each observed char, of deleting it."""
-        identity, deletion, subs, same, other, base = self.model._char_info(t)
-        read_as = []
-        for o in self.observed:
-            s = identity if o == t else subs.get(o)
-            if s is None:
-                s = same if self.model._base_of(o) == base else other
-            read_as.append(s)
+        readings = self.model._readings_of(t)
+        read_as = [readings[o] for o in self.observed]
+        deletion = readings.deletion
         self.char_costs[t] = (read_as, deletion)
         return read_as, deletion
 

@@ -289,3 +289,11 @@ def test_cost_does_not_depend_on_what_was_asked_before(tmp_path: Path) -> None:
     for (observed, intended), cost in zip(pairs, one_by_one, strict=True):
         best_ops = sum(c for _, _, c in shared.explain(observed, intended))
         assert cost == pytest.approx(best_ops, abs=0.01)
+
+
+def test_real_costs_equal_cost_one_by_one(real: ChannelModel) -> None:
+    """The batched columns (numpy) give exactly the costs of the one-by-one table."""
+    intended = ["người", "nguội", "ngươi", "người", "nguôi", "ngời", "nguyễn", "m", "", "của"]
+    for observed in ["nguédi", "ngudi", "rnguoi", "ciia", "", "6"]:
+        one_by_one = [ChannelModel(real.counts).cost(observed, t) for t in intended]
+        assert ChannelModel(real.counts).costs(observed, intended) == one_by_one
