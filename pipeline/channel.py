@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import os
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -362,11 +362,19 @@ class ChannelModel:
         Used to adapt the model to one document: its words as OCR read them, aligned with what
         a first decoding pass chose, add that document's own confusions (and correct readings).
         """
-        counts = dict(self.counts)
-        for observed, intended in pairs:
+        # How often each operation occurs, each distinct pair aligned once (a document repeats
+        # its words); operations in the order they first occur.
+        times: dict[tuple[str, str], int] = {}
+        for (observed, intended), repeats in Counter(pairs).items():
             for kind, obs, intd in segment_ops(atomic_ops(intended.lower(), observed.lower())):
                 key = (intd, intd) if kind == "eq" else (obs, intd)
-                counts[key] = counts.get(key, 0) + weight
+                times[key] = times.get(key, 0) + repeats
+        counts = dict(self.counts)
+        for key, repeats in times.items():
+            count = counts.get(key, 0)
+            for _ in range(repeats):  # one by one: the same float sum as pair by pair
+                count += weight
+            counts[key] = count
         return ChannelModel(counts, fold_case=self.fold_case, header=self.header)
 
     # ------------------------------------------------------------------ elementary costs

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.channel import ChannelModel, read_counts, skeleton
+from pipeline.channel import ChannelModel, atomic_ops, read_counts, segment_ops, skeleton
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -297,3 +297,17 @@ def test_real_costs_equal_cost_one_by_one(real: ChannelModel) -> None:
     for observed in ["nguédi", "ngudi", "rnguoi", "ciia", "", "6"]:
         one_by_one = [ChannelModel(real.counts).cost(observed, t) for t in intended]
         assert ChannelModel(real.counts).costs(observed, intended) == one_by_one
+
+
+def test_adapted_adds_the_pairs_as_one_by_one(real: ChannelModel) -> None:
+    """Repeated pairs are aligned once, yet the counts (floats, and their order) are the same."""
+    pairs = [("nguédi", "người"), ("ciia", "của"), ("nguédi", "người"), ("Ciia", "của")] * 7
+    pairs += [("rn", "m"), ("ciia", "của"), ("6", "ở")]
+    weight = 0.1
+    expected = dict(real.counts)
+    for observed, intended in pairs:
+        for kind, obs, intd in segment_ops(atomic_ops(intended.lower(), observed.lower())):
+            key = (intd, intd) if kind == "eq" else (obs, intd)
+            expected[key] = expected.get(key, 0) + weight
+    adapted = real.adapted(iter(pairs), weight)
+    assert list(adapted.counts.items()) == list(ChannelModel(expected).counts.items())
