@@ -187,14 +187,15 @@ class LanguageModel:
         word_ids = np.array([index.get(w, -1) for _, words in pairs for w in words], np.int64)
         n_prevs = np.array([len(prevs) for prevs, _ in pairs])
         n_words = np.array([len(words) for _, words in pairs])
-        # All blocks laid end to end, each row by row: for every entry, its block, its position
-        # inside that block, and from these the (prev, word) pair it stands for.
+        # All blocks laid end to end, each row by row (a row: one word after each prev of its
+        # block): for every entry, the (prev, word) pair it stands for.
         sizes = n_prevs * n_words
-        block = np.repeat(np.arange(len(pairs)), sizes)
-        position = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        row, column = np.divmod(position, n_prevs[block])
-        v = prev_ids[(np.cumsum(n_prevs) - n_prevs)[block] + column]
-        w = word_ids[(np.cumsum(n_words) - n_words)[block] + row]
+        width = np.repeat(n_prevs, n_words)  # of each row
+        w = np.repeat(word_ids, width)
+        # An entry's prev: its place in the row, from where its block's prevs begin.
+        row_start = np.cumsum(width) - width
+        prevs_start = np.repeat(np.cumsum(n_prevs) - n_prevs, n_words)
+        v = prev_ids[np.arange(len(w)) + np.repeat(prevs_start - row_start, width)]
         keys = (v << _KEY_SHIFT) | w
         # Searching the keys in sorted order is several times faster (fewer cache misses).
         order = np.argsort(keys)
