@@ -309,7 +309,7 @@ class Decoder:
         contexts = [lmmod.BOS]
         for slot in slots:
             firsts = lasts = [c.syllable for c in slot.candidates]
-            if any(" " in syllable for syllable in firsts):
+            if " " in "".join(firsts):  # a two-syllable candidate
                 firsts = [syllable.split(" ", 1)[0] for syllable in lasts]
                 lasts = [syllable.rsplit(" ", 1)[-1] for syllable in lasts]
             pairs.append((contexts, firsts))
