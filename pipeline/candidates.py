@@ -206,15 +206,12 @@ class CandidateGenerator:
         known = known if known is not None and known in self.lm else None
         narrow = known is not None and not wide
         # Rank by edit distance first, then by a cheap mix of fold cost and frequency.
-        ids, ranks = [np.empty(0, np.int64)], [np.empty(0)]
+        ids, ranks = [], []
         for fold, fold_cost in self.folds(lower):
             near, edits = self._near(fold, narrow)
             ids.append(near)
             ranks.append((edits + fold_cost) - self._rarity[near])
-        shortlist = [
-            self._syllables[i]
-            for i in _lowest(np.concatenate(ids), np.concatenate(ranks), MAX_SCORED)
-        ]
+        shortlist = [self._syllables[i] for i in _lowest(ids, ranks, MAX_SCORED)]
         if known:
             shortlist = list(dict.fromkeys([known, *shortlist]))
 
@@ -271,12 +268,19 @@ class CandidateGenerator:
         return sorted(found, key=lambda c: c.channel)[:MAX_SPLITS]
 
 
-def _lowest(ids: np.ndarray, ranks: np.ndarray, limit: int) -> list[int]:
+def _lowest(ids: list[np.ndarray], ranks: list[np.ndarray], limit: int) -> list[int]:
     """The `limit` distinct ids of lowest rank (an id's rank is the lowest of its entries),
-    lowest first; equal ranks in the order the ids first appear (as a dict of minima would)."""
-    unique, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    lowest first; equal ranks in the order the ids first appear (as a dict of minima would).
+
+    `ids` and `ranks` come in parts, one per fold; an id appears at most once in a part.
+    """
+    if len(ids) == 1:  # every id once: only their order is left to find
+        return ids[0][np.argsort(ranks[0], kind="stable")[:limit]].tolist()
+    if not ids:
+        return []
+    unique, first, inverse = np.unique(np.concatenate(ids), return_index=True, return_inverse=True)
     lowest = np.full(len(unique), np.inf)
-    np.minimum.at(lowest, inverse, ranks)
+    np.minimum.at(lowest, inverse, np.concatenate(ranks))
     return unique[np.lexsort((first, lowest))[:limit]].tolist()
 
 
