@@ -698,13 +698,10 @@ class _WordCoster:
         parents = np.array([row_of[b[:-1]] for b in beginnings], dtype=np.int64)
         table = np.empty((len(beginnings) + 1, len(self.observed) + 1))
         table[0] = self.columns[""]
-        start = 1
-        while start <= len(beginnings):
-            length = len(beginnings[start - 1])
-            stop = start
-            while stop <= len(beginnings) and len(beginnings[stop - 1]) == length:
-                stop += 1
-            level = slice(start - 1, stop - 1)  # these beginnings' places in the lists above
+        stop = 1
+        for count in Counter(map(len, beginnings)).values():  # shorter first, as `beginnings`
+            start, stop = stop, stop + count  # rows of the beginnings of one length
+            level = slice(start - 1, stop - 1)  # their places in the lists above
             prev = table[parents[level]]
             reads, deletions = read_as[char_rows[level]], deletion[char_rows[level]]
             columns = table[start:stop]
@@ -725,7 +722,6 @@ class _WordCoster:
                 np.minimum(columns[:, i], columns[:, i - 1] + inserted, out=columns[:, i])
                 for a, c in self.inserted_at[i]:
                     np.minimum(columns[:, i], columns[:, i - a] + c, out=columns[:, i])
-            start = stop
         return table[[row_of[t] for t in intended], -1].tolist()
 
     def _costs_of(self, t: str) -> tuple[list[float], float]:
