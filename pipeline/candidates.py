@@ -168,7 +168,7 @@ class CandidateGenerator:
                 near.add(probe)
             near.update(self.by_deletion.get(probe, ()))
         found = {}
-        for s in near:
+        for s in sorted(near):  # sorted: ties break the same way in every run
             distance = Levenshtein.distance(skeleton, s, score_cutoff=max_distance)
             if distance <= max_distance:
                 found[s] = distance
