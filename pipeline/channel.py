@@ -15,7 +15,8 @@ priced by a back-off that makes a diacritic-only change (ế -> é, ố -> o) ch
 unrelated letter. Probabilities are smoothed: for an intended segment t seen N(t) times,
 P(identity | t) = (id(t) + a*g) / (N(t) + a), P(learned op | t) = (c + k) / (N(t) + a + k*m_t),
 and the mass left for unseen operations is a*(1-g) / (N(t) + a) (at least UNSEEN_FLOOR) spread
-by the back-off.
+by the back-off, or like the misreadings of all letters with t's base letter where that is
+likelier (é read for ấ makes é for ắ likelier).
 """
 
 from __future__ import annotations
