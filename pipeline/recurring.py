@@ -64,10 +64,10 @@ def resolve(
     for k, (word, found, readings, befores, afters) in enumerate(plans):
         if not readings:
             continue
-        after_before = tables[2 * k]  # rows: readings, columns: befores
-        before_after = tables[2 * k + 1]  # rows: afters, columns: readings
-        context = after_before @ np.array(list(befores.values()), dtype=float)
-        context += np.array(list(afters.values()), dtype=float) @ before_after
+        reading_given_before = tables[2 * k]  # log P(reading | before): rows readings
+        after_given_reading = tables[2 * k + 1]  # log P(after | reading): rows afters
+        context = reading_given_before @ np.array(list(befores.values()), dtype=float)
+        context += np.array(list(afters.values()), dtype=float) @ after_given_reading
         costs = np.array(generator.channel.costs(word, readings))
         scores = context - costs
         best = int(np.argmax(scores))
