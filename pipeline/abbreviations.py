@@ -119,8 +119,11 @@ class Abbreviations:
         return scored[0][1], lead
 
     def restore_word(self, word: str, bare: bool) -> tuple[str, float] | None:
-        """The known abbreviation an unknown word in capitals stands for (HPND -> HĐND)."""
-        if not is_abbreviation_like(word):
+        """The known abbreviation an unknown word in capitals stands for (HPND -> HĐND).
+
+        A word whose letters spell a syllable (NO, CAC in a heading) is the decoder's to judge.
+        """
+        if not is_abbreviation_like(word) or orthography.by_skeleton(orthography.skeleton(word)):
             return None
         return self.restore_part(word, bare)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipeline import lm as lmmod
 from pipeline import orthography, recurring
-from pipeline.abbreviations import Abbreviations, is_abbreviation_like
+from pipeline.abbreviations import Abbreviations
 from pipeline.candidates import CandidateGenerator, Choices, WordHint, mark_rate
 from pipeline.casing import CaseEvidence
 from pipeline.channel import ChannelModel
@@ -61,13 +61,13 @@ class Corrector:
         self.options = options or CorrectOptions()
         self._decoder = None
         self._abbreviations: Abbreviations | None = None  # loaded when a document needs them
-        case = CaseEvidence.load()
-        # Raw OCR repeats its garbles: each (syllable, observed word, style) is rendered once.
-        self._render = lru_cache(maxsize=65_536)(
-            lambda syllable, observed, style: _render(syllable, observed, style, case)
-        )
         if self.options.restore:
             self._decoder = _build_decoder(self.options.lexicon)
+            case = CaseEvidence.load()
+            # Raw OCR repeats its garbles: each (syllable, observed word, style) is rendered once.
+            self._render = lru_cache(maxsize=65_536)(
+                lambda syllable, observed, style: _render(syllable, observed, style, case)
+            )
 
     def correct(
         self,
@@ -150,11 +150,7 @@ class Corrector:
                     continue
                 if token.kind is Kind.CODE:
                     found = known.restore_code(token.text, bare)
-                elif (
-                    token.kind is Kind.WORD
-                    and is_abbreviation_like(token.text)
-                    and not orthography.by_skeleton(orthography.skeleton(token.text))
-                ):
+                elif token.kind is Kind.WORD:
                     found = known.restore_word(token.text, bare)
                 else:
                     continue
@@ -242,7 +238,7 @@ def _occurrences(
             if choice is None or choice.token.kind is not Kind.WORD or " " in syllable:
                 continue
             word = choice.token.text.lower()
-            if lmmod.normalize_syllable(word) in decoder.lm:
+            if decoder.is_known(word):
                 continue
             before = sequence[k - 1][0].rsplit(" ", 1)[-1] if k else lmmod.BOS
             after = sequence[k + 1][0].split(" ", 1)[0] if k + 1 < len(sequence) else lmmod.EOS

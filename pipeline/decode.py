@@ -136,7 +136,7 @@ class Decoder:
         """A decoder sharing the models, with weights adapted to the document's noise level."""
         return Decoder(self.lm, self.generator, self.weights.for_document(unknown_share))
 
-    def _is_known(self, word: str) -> bool:
+    def is_known(self, word: str) -> bool:
         """True for a syllable the language model knows."""
         syllable = lmmod.normalize_syllable(word)
         return syllable is not None and syllable in self.lm
@@ -146,7 +146,7 @@ class Decoder:
         words = [t.text for tokens in lines for t in tokens if t.kind is Kind.WORD]
         if not words:
             return 0.0
-        return 1 - sum(self._is_known(w) for w in words) / len(words)
+        return 1 - sum(self.is_known(w) for w in words) / len(words)
 
     def slots(
         self,
@@ -182,7 +182,7 @@ class Decoder:
 
     def _is_foreign(self, word: str, bare: bool) -> bool:
         """An unknown word that no syllable explains for less than the cost of keeping it."""
-        if self._is_known(word):
+        if self.is_known(word):
             return False
         candidates = self.generator.generate(word, bare)
         return not candidates or candidates[0].channel > self.weights.keep_unknown
@@ -207,9 +207,9 @@ class Decoder:
                     continue
                 sides = [words[m] for m in (n - 1, n + 1) if 0 <= m < len(words)]
                 touches = any(side in phrase for side in sides)
-                if self._is_known(tokens[i].text):  # only between foreign or unknown words
+                if self.is_known(tokens[i].text):  # only between foreign or unknown words
                     touches = touches and all(
-                        side in phrase or not self._is_known(tokens[side].text) for side in sides
+                        side in phrase or not self.is_known(tokens[side].text) for side in sides
                     )
                 if touches:
                     phrase.add(i)
@@ -243,7 +243,7 @@ class Decoder:
         after = tokens[i + 1] if i + 1 < len(tokens) else None
         if any(t is not None and t.text == "/" for t in (before, after)):
             return True
-        if self._is_known(token.text):
+        if self.is_known(token.text):
             return False
         if after is not None and after.text in ".:" and _is_abbreviation(token.text):
             return True

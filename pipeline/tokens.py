@@ -124,8 +124,11 @@ def tokenize(line: str, noisy: bool = False) -> list[Token]:
     for match in (_NOISY_TOKEN_RE if noisy else _TOKEN_RE).finditer(line):
         kind = _GROUP_KIND[match.lastgroup]
         text = match.group()
-        garbled = noisy and _looks_like_garbled_digits(text)
-        if kind is Kind.WORD and _looks_like_code(text) and not garbled:
+        if (
+            kind is Kind.WORD
+            and _looks_like_code(text)
+            and not (noisy and _looks_like_garbled_digits(text))
+        ):
             kind = Kind.CODE
         tokens.append(Token(text, kind, match.start()))
     return tokens
