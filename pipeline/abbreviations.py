@@ -22,6 +22,7 @@ import regex
 
 from pipeline import orthography
 from pipeline.channel import ChannelModel, default_lexicon_dir, skeleton
+from pipeline.tokens import DOCUMENT_CODE_RE, ROMAN_NUMERAL_RE
 
 # An abbreviation within this error-model cost (nats, frequency prior included) replaces an
 # unknown one: one cheap confusion (D -> Đ) or one learned one (B -> Đ, O -> Q), not more.
@@ -30,8 +31,6 @@ MAX_COST = 7.0
 MIN_LEAD = 1.0
 _PART = regex.compile(r"\p{L}+")
 _WORD = regex.compile(r"[\p{L}\d]+(?:[-/][\p{L}\d]+)*")
-_CODE = regex.compile(r"\d+(?:/\d+)*[-/]\p{L}.*|\p{Lu}\p{L}*[-/]\d+.*")
-_ROMAN = regex.compile(r"M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})")
 
 
 def is_abbreviation_like(word: str) -> bool:
@@ -59,12 +58,12 @@ def read_lexicon(directory: Path) -> Counter[str]:
             name, _, abbreviation = line.partition("\t")
             counts.update(p for p in _PART.findall(abbreviation) if is_abbreviation_like(p))
             for word in _WORD.findall(name):
-                if _CODE.fullmatch(word):
+                if DOCUMENT_CODE_RE.fullmatch(word):
                     counts.update(p for p in _PART.findall(word) if is_abbreviation_like(p))
                 elif (
                     is_abbreviation_like(word)
                     and not _is_syllable_in_capitals(word)
-                    and not _ROMAN.fullmatch(word)
+                    and not ROMAN_NUMERAL_RE.fullmatch(word)
                 ):
                     counts[word] += 1
     return counts

@@ -45,6 +45,21 @@ class Token:
 _NOISE = r"0-9&@¢£¥§©®°µß|"
 _LETTER = r"\p{L}\p{M}"
 
+# Document codes: a number then letter groups joined by - or /, e.g. 25-NQ/TW, 120/KH-UBND,
+# 44-CTr/TU, 01/2023/NĐ-CP; or letter groups then a number (QĐ-123).
+_DOCUMENT_CODE = (
+    r"(?<![\w/])\d+(?:/\d+)*[-/](?:\p{Lu}[\p{L}]*)(?:[-/.]\p{Lu}[\p{L}]*|[-/]\d+)*(?![\w/])"
+    r"|(?<![\w/])\p{Lu}[\p{Lu}\p{Ll}]*(?:[-/]\p{Lu}[\p{L}]*)*[-/]\d+(?:[-/]\w+)*(?![\w/])"
+)
+# Roman numerals: only upper case, standing alone (heading numbers such as "II-" or "IV.").
+_ROMAN_NUMERAL = (
+    r"(?<![\w])(?=[IVXLC])M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})"
+    r"(?![\w&@])"
+)
+# The same two, for telling whether a whole string is one (`fullmatch`).
+DOCUMENT_CODE_RE = regex.compile(_DOCUMENT_CODE)
+ROMAN_NUMERAL_RE = regex.compile(_ROMAN_NUMERAL)
+
 _PATTERNS: list[tuple[Kind, str]] = [
     (Kind.SPACE, r"\s+"),
     (Kind.URL, r"(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]]"),
@@ -55,25 +70,14 @@ _PATTERNS: list[tuple[Kind, str]] = [
         r"(?<![\w/])(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}-\d{1,2}-\d{4}|\d{1,2}\.\d{1,2}\.\d{4}"
         r"|\d{1,2}/\d{4})(?![\w/])",
     ),
-    # Document codes: a number then letter groups joined by - or /, e.g. 25-NQ/TW, 120/KH-UBND,
-    # 44-CTr/TU, 01/2023/NĐ-CP; or letter groups then a number (QĐ-123).
-    (
-        Kind.CODE,
-        r"(?<![\w/])\d+(?:/\d+)*[-/](?:\p{Lu}[\p{L}]*)(?:[-/.]\p{Lu}[\p{L}]*|[-/]\d+)*(?![\w/])"
-        r"|(?<![\w/])\p{Lu}[\p{Lu}\p{Ll}]*(?:[-/]\p{Lu}[\p{L}]*)*[-/]\d+(?:[-/]\w+)*(?![\w/])",
-    ),
+    (Kind.CODE, _DOCUMENT_CODE),
     # Numbers: 10, 3.895, 1,9, 98,1%, 2010-2015 (a range is two numbers and a dash).
     (Kind.NUMBER, r"(?<!\w)\d++(?:[.,]\d+)*+%?(?![\p{L}\p{M}&@])"),
     # List markers: a single letter and a closing bracket at the start of a line: a), b), đ).
     (Kind.ROMAN, r"(?<=^[\s\-–•(]*)\p{L}(?=\))"),
     # Lower-case Roman numerals as list markers in parentheses: (i), (ii), (iv).
     (Kind.ROMAN, r"(?<=\()(?:i{1,3}|iv|vi{0,3}|ix|xi{0,3})(?=\))"),
-    # Roman numerals: only upper case, standing alone (heading numbers such as "II-" or "IV.").
-    (
-        Kind.ROMAN,
-        r"(?<![\w])(?=[IVXLC])M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})"
-        r"(?![\w&@])",
-    ),
+    (Kind.ROMAN, _ROMAN_NUMERAL),
     # Words with a letter (or a letter-like &, ¢, ¥) somewhere, allowing OCR noise characters
     # inside and an apostrophe (H'Mông).
     (
