@@ -325,7 +325,6 @@ class ChannelModel:
             by_obs[o].append((t, c))
         self._multi_by_obs = dict(by_obs)
         self._multi_del = self._multi_by_obs.get("", [])
-        self._sub1: dict[tuple[str, str], float] = {}
         self._ins1: dict[str, float] = {}
         self._del1: dict[str, float] = {}
         self._id1: dict[str, float] = {}
@@ -393,17 +392,7 @@ class ChannelModel:
 
     def substitution_cost(self, observed: str, intended: str) -> float:
         """Cost of one intended char read as one other char (learned, else back-off)."""
-        key = (observed, intended)
-        c = self._sub1.get(key)
-        if c is None:
-            c = self._tables.learned.get(key)
-            backoff = self._unseen(intended) + self.backoff_substitution(observed, intended)
-            share = self._base_share.get(self._base_of(intended), {}).get(observed)
-            if share:
-                backoff = min(backoff, self._unseen(intended) - math.log(share))
-            c = backoff if c is None else min(c, backoff)
-            self._sub1[key] = c
-        return c
+        return self._readings_of(intended)[observed]
 
     @staticmethod
     def backoff_substitution(observed: str, intended: str) -> float:
