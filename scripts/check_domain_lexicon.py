@@ -35,7 +35,7 @@ ALLOW = set(
     """Khmer Hrê Brâu Mnông Xtiêng Stiêng Hmông Jrai Bana Raglai Bru Glai Kbang Krông
 Đắk Đăk Đak Lắk Jút Ea Kar Súp Búk Pleiku Păh Pưh Grai Sê Kông Kôn Chro Yang Glei Glong Drai
 Đrắk gar Kuin Mil Huoai Kạn Attapư Campuchia Lênin dioxin km Internet email online
-Zalo Facebook YouTube TikTok COVID OCOP camera Singapore Delta Omicron heroin kg kWh MW
+Zalo Facebook YouTube TikTok COVID OCOP camera Singapore Delta Omicron heroin kg kWh MW mm logistics
 Kon Plông Prông Ayun Pa""".split()
 )
 ALLOW_LOWER = {w.lower() for w in ALLOW}
