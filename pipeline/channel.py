@@ -433,13 +433,10 @@ class ChannelModel:
         """`cost(observed, t)` for each t: one word's candidates, sharing the work between them."""
         if self.fold_case:
             observed = observed.lower()
-        targets = []
-        for t in intended:
-            if self.fold_case:
-                t = t.lower()
-            if not unicodedata.is_normalized("NFC", t):
-                t = unicodedata.normalize("NFC", t)
-            targets.append(t)
+        targets = [t.lower() for t in intended] if self.fold_case else list(intended)
+        # One check for all (the lexicon's syllables are NFC already), each only if needed.
+        if not unicodedata.is_normalized("NFC", "\n".join(targets)):
+            targets = [unicodedata.normalize("NFC", t) for t in targets]
         return self._coster(observed).costs(targets)
 
     def _new_coster(self, observed: str) -> _WordCoster:
