@@ -5,10 +5,14 @@ Rows:
 - unaccented input: the dev transcription with every mark stripped, restored by vnocr and by pyvi's
   `ViUtils.add_accents` (a CRF restorer from PyPI), syllable accuracy side by side;
 - sample pages (samples/*.gt.txt, our own text) OCR'd with Tesseract `vie`: CER before and after;
+- unseen pages: samples/heldout_admin.txt (eight short documents we wrote and keep out of every
+  model) rendered to pages by scripts/pagegen.py (clean and scan-like) and OCR'd with `eng`
+  (raw OCR without a Vietnamese model, like the dev set) and `vie`: WER before and after;
 - speed and peak memory correcting ~100 pages (~40,000 words) on one core, for clean text and for
   raw OCR (which is decoded twice, the second time with the error model adapted to it).
 
 Run: .venv/bin/python scripts/benchmark_restore.py [--dev DIR] [--skip-ocr] [--skip-pyvi]
+     [--skip-heldout]
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from pipeline.correct import Corrector  # noqa: E402
 from pipeline.evaluate import compare, normalize_for_eval  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "data" / "dev"
+HELDOUT = ROOT / "samples" / "heldout_admin.txt"
+HELDOUT_LINES_PER_PAGE = 28
 
 
 def strip_marks(text: str) -> str:
@@ -74,6 +80,49 @@ def ocr_vie(image: Path) -> str:
         cwd=ROOT,
     )
     return out.stdout
+
+
+def render_heldout(text: str) -> tuple[str, dict[tuple[str, str], str]]:
+    """Render `text` to pages (paragraphs wrapped, fonts in turn) and OCR them: the pages' text
+    as rendered, and the OCR text by (level, language) for clean/scan and eng/vie."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from scripts.pagegen import find_fonts, wrap_words
+
+    fonts = find_fonts()
+    pages: list[tuple[int, str, list[str]]] = []
+    lines: list[str] = []
+    for paragraph in (p for p in text.splitlines() if p.strip()):
+        lines += wrap_words(paragraph.split(), fonts[len(pages) % len(fonts)], 13, 7.0)
+        if len(lines) >= HELDOUT_LINES_PER_PAGE:
+            pages.append((len(pages), str(fonts[len(pages) % len(fonts)]), lines))
+            lines = []
+    if lines:
+        pages.append((len(pages), str(fonts[len(pages) % len(fonts)]), lines))
+    with ProcessPoolExecutor(2) as pool:
+        done = list(pool.map(_ocr_heldout_page, pages))
+    reference = "\n\n".join("\n".join(page_lines) for _, _, page_lines in pages)
+    keys = done[0].keys()
+    return reference, {key: "\n\n".join(page[key].strip() for page in done) for key in keys}
+
+
+def _ocr_heldout_page(page: tuple[int, str, list[str]]) -> dict[tuple[str, str], str]:
+    import pytesseract
+
+    from scripts.pagegen import degrade, render_page
+
+    number, font, lines = page
+    image = render_page(lines, font, 13)
+    found = {}
+    for level in ("clean", "scan"):
+        degraded = degrade(image, level, seed=number)
+        dpi = int(degraded.info.get("dpi", (300, 300))[0])
+        for language in ("eng", "vie"):
+            config = f"--psm 6 --dpi {dpi}"
+            found[(level, language)] = pytesseract.image_to_string(
+                degraded, lang=language, config=config
+            )
+    return found
 
 
 SPEED_SCRIPT = """
@@ -124,6 +173,7 @@ def main() -> None:
     parser.add_argument("--dev", type=Path, default=DEV)
     parser.add_argument("--skip-ocr", action="store_true", help="skip the sample-page OCR rows")
     parser.add_argument("--skip-pyvi", action="store_true")
+    parser.add_argument("--skip-heldout", action="store_true", help="skip the unseen-page rows")
     args = parser.parse_args()
 
     corrector = Corrector()
@@ -172,6 +222,28 @@ def main() -> None:
                     "",
                 )
             )
+
+    if not args.skip_heldout:
+        reference, ocr_texts = render_heldout(HELDOUT.read_text(encoding="utf-8"))
+        pages = reference.count("\n\n") + 1
+        for (level, language), text in sorted(ocr_texts.items(), key=lambda kv: kv[0][::-1]):
+            before = compare(reference, text)
+            after = compare(reference, corrector.correct(text).text)
+            rows.append(
+                (
+                    f"unseen pages ({pages}), {language} OCR, {level}: raw -> corrected",
+                    f"WER {before['wer']:.2%} -> {after['wer']:.2%}",
+                    f"CER {before['cer']:.2%} -> {after['cer']:.2%}",
+                )
+            )
+        restored = corrector.correct(strip_marks(reference)).text
+        rows.append(
+            (
+                "unseen pages, unaccented: vnocr",
+                f"syllables {syllable_accuracy(reference, restored):.2%}",
+                f"WER {compare(reference, restored)['wer']:.2%}",
+            )
+        )
 
     # Speed on 100 pages (~40,000 words) of two kinds of text, each in a fresh process.
     clean = first_words(
