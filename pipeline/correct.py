@@ -7,6 +7,7 @@ words the decoder changed. Line count, spacing, punctuation, numbers and codes a
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -219,9 +220,14 @@ def _occurrences(
     choices: list[tuple[int, Choice]],
     decoder: Decoder,
 ) -> dict[str, list[recurring.Occurrence]]:
-    """Each unknown word's occurrences (lower case) with the first pass's choices around them."""
+    """Each possible garble's occurrences (lower case) with the first pass's choices around them.
+
+    Possible garbles are the unknown words, and the known syllables that the first pass itself
+    replaced at most of their occurrences (vy read for ủy).
+    """
     chosen = {(line, choice.token.start): choice for line, choice in choices}
     found: dict[str, list[recurring.Occurrence]] = {}
+    kept: Counter[str] = Counter()  # occurrences of known syllables left as written
     for first, last in _paragraphs(lines):
         # The paragraph as LM symbols, each with the choice it came from (None if fixed).
         sequence: list[tuple[str, Choice | None]] = []
@@ -238,8 +244,8 @@ def _occurrences(
             if choice is None or choice.token.kind is not Kind.WORD or " " in syllable:
                 continue
             word = choice.token.text.lower()
-            if decoder.is_known(word):
-                continue
+            if choice.candidate.keep and decoder.is_known(word):
+                kept[word] += 1
             before = sequence[k - 1][0].rsplit(" ", 1)[-1] if k else lmmod.BOS
             after = sequence[k + 1][0].split(" ", 1)[0] if k + 1 < len(sequence) else lmmod.EOS
             occurrence = recurring.Occurrence(
@@ -249,7 +255,7 @@ def _occurrences(
                 choice.candidate.channel,
             )
             found.setdefault(word, []).append(occurrence)
-    return found
+    return {word: seen for word, seen in found.items() if 2 * kept[word] < len(seen)}
 
 
 def _word_hints(

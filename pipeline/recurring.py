@@ -5,9 +5,11 @@ Raw OCR without a Vietnamese model misreads a letter the same way on every page 
 ủ), but together the occurrences can: the hypothesis "this document writes ủy as Gy" costs the
 error model once, while its language-model gain is earned at every occurrence.
 
-`resolve` weighs that hypothesis for every unknown word that recurs, against what the first
-decoding pass chose one by one, and returns the readings it accepts; the corrector lets the
-error model adapt to them, and the second pass decides each occurrence in its own context.
+`resolve` weighs that hypothesis for every possible garble that recurs (an unknown word, or a
+known syllable that the first pass replaced at most of its occurrences, such as vy read for
+ủy), against what the first decoding pass chose one by one, and returns the readings it
+accepts; the corrector lets the error model adapt to them, and the second pass decides each
+occurrence in its own context.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ def resolve(
 ) -> dict[str, str]:
     """Observed word (lower case) -> the syllable it stands for, for the recurring words resolved.
 
-    `occurrences` maps each unknown word (lower case) to its occurrences in the document.
+    `occurrences` maps each possible garble (lower case) to its occurrences in the document.
     """
     lm = generator.lm
     recurring = {word: found for word, found in occurrences.items() if len(found) >= MIN_REPEATS}

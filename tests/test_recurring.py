@@ -52,3 +52,28 @@ def test_misread_capitals_keep_their_case_only_where_the_counts_say_so() -> None
     assert evidence.capital_meant("T", "t")  # read as itself: its case is the word's
     assert evidence.capital_meant("K", "k")
     assert evidence.capital_meant("Q", "đ")  # no evidence at all: keep the capital
+
+
+def test_known_syllables_the_first_pass_mostly_replaced_count_as_garbles() -> None:
+    from pipeline.candidates import Candidate
+    from pipeline.correct import Corrector, _occurrences
+    from pipeline.decode import Choice
+    from pipeline.tokens import Kind, tokenize
+
+    decoder = Corrector()._decoder
+    lines = ["Tinh vy họp.", "Tinh vy họp.", "Tinh vy họp.", "thanh vy họp."]
+    tokenized = [tokenize(line) for line in lines]
+    # The first pass replaced "vy" in three places of four and kept "họp" everywhere.
+    first_pass = {"tinh": "tỉnh", "thanh": "thành", "vy": "vụ"}
+    choices = []
+    for n, tokens in enumerate(tokenized):
+        for token in (t for t in tokens if t.kind is Kind.WORD):
+            word = token.text.lower()
+            replaced = word in first_pass and not (word == "vy" and n == 3)
+            candidate = (
+                Candidate(first_pass[word], 1.0) if replaced else Candidate(word, 0.0, keep=True)
+            )
+            choices.append((n, Choice(token, 0, candidate, 1.0)))
+    found = _occurrences(lines, tokenized, choices, decoder)
+    assert "tinh" in found and len(found["vy"]) == 4
+    assert "họp" not in found  # a known syllable left as written is no garble
