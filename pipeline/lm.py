@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
@@ -146,6 +147,11 @@ class LanguageModel:
         self._key_logp = np.append(bigram_logp.astype(np.float64)[order], 0.0)
         self._unigram = np.asarray(self.unigram_logp, dtype=np.float64)
         self._backoff = np.asarray(self.backoff_logw, dtype=np.float64)
+        # One bit per (prev, word) pair of ids, set for the seen bigrams: most pairs the decoder
+        # asks about are unseen, and the bits tell them without searching the keys.
+        self._seen = np.zeros((len(vocab) ** 2 + 7) // 8, dtype=np.uint8)
+        pair = (bigram_keys >> _KEY_SHIFT) * len(vocab) + (bigram_keys & 0xFFFFFFFF)
+        np.bitwise_or.at(self._seen, pair >> 3, np.left_shift(1, pair & 7).astype(np.uint8))
 
     def __contains__(self, word: str) -> bool:
         return word in self.index
@@ -182,9 +188,11 @@ class LanguageModel:
         """
         if not pairs:
             return []
-        index = self.index
-        prev_ids = np.array([index.get(p, -1) for prevs, _ in pairs for p in prevs], np.int64)
-        word_ids = np.array([index.get(w, -1) for _, words in pairs for w in words], np.int64)
+        ids = self.index.get
+        all_prevs = chain.from_iterable(prevs for prevs, _ in pairs)
+        all_words = chain.from_iterable(words for _, words in pairs)
+        prev_ids = np.fromiter(map(ids, all_prevs, repeat(-1)), np.int64)
+        word_ids = np.fromiter(map(ids, all_words, repeat(-1)), np.int64)
         n_prevs = np.array([len(prevs) for prevs, _ in pairs])
         n_words = np.array([len(words) for _, words in pairs])
         # All blocks laid end to end, each row by row (a row: one word after each prev of its
@@ -196,23 +204,23 @@ class LanguageModel:
         row_start = np.cumsum(width) - width
         prevs_start = np.repeat(np.cumsum(n_prevs) - n_prevs, n_words)
         v = prev_ids[np.arange(len(w)) + np.repeat(prevs_start - row_start, width)]
-        keys = (v << _KEY_SHIFT) | w
-        # Searching the keys in sorted order is several times faster (fewer cache misses).
-        order = np.argsort(keys)
-        found = np.empty_like(order)
-        found[order] = np.searchsorted(self._keys, keys[order])
-        flat = np.where(
-            self._keys[found] == keys, self._key_logp[found], self._backoff[v] + self._unigram[w]
-        )
-        # After an unknown prev (whose made-up key above means nothing) the unigram; an unknown
-        # word gets the floor, whatever came before.
+        flat = self._backoff[v] + self._unigram[w]
+        # The seen pairs (by their bit; an unknown id's bit means nothing) take their own
+        # log-probability, found among the sorted keys.
+        pair = np.maximum(v, 0) * len(self.vocab) + np.maximum(w, 0)
+        seen = np.flatnonzero((self._seen[pair >> 3] >> (pair & 7).astype(np.uint8)) & 1)
+        seen = seen[(v[seen] >= 0) & (w[seen] >= 0)]
+        keys = (v[seen] << _KEY_SHIFT) | w[seen]
+        flat[seen] = self._key_logp[np.searchsorted(self._keys, keys)]
+        # After an unknown prev the unigram; an unknown word gets the floor, whatever came
+        # before.
         unknown_prev = v < 0
         flat[unknown_prev] = self._unigram[w[unknown_prev]]
         flat[w < 0] = _UNSEEN_LOGP
-        parts = np.split(flat, np.cumsum(sizes)[:-1])
+        stops = np.cumsum(sizes).tolist()
         return [
-            part.reshape(rows, columns)
-            for part, rows, columns in zip(parts, n_words.tolist(), n_prevs.tolist(), strict=True)
+            flat[stop - rows * columns : stop].reshape(rows, columns)
+            for stop, rows, columns in zip(stops, n_words.tolist(), n_prevs.tolist(), strict=True)
         ]
 
     def save(self, path: Path) -> None:
