@@ -58,8 +58,12 @@ def read_lexicon(directory: Path) -> Counter[str]:
             name, _, abbreviation = line.partition("\t")
             counts.update(p for p in _PART.findall(abbreviation) if is_abbreviation_like(p))
             for word in _WORD.findall(name):
-                if DOCUMENT_CODE_RE.fullmatch(word):
-                    counts.update(p for p in _PART.findall(word) if is_abbreviation_like(p))
+                if DOCUMENT_CODE_RE.fullmatch(word):  # 15-NQ/TU, but not quý II/2020
+                    counts.update(
+                        p
+                        for p in _PART.findall(word)
+                        if is_abbreviation_like(p) and not ROMAN_NUMERAL_RE.fullmatch(p)
+                    )
                 elif (
                     is_abbreviation_like(word)
                     and not _is_syllable_in_capitals(word)
