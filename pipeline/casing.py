@@ -9,6 +9,14 @@ case (`lexicon/channel.tsv`), so they say which case such a misread capital stoo
     evidence = CaseEvidence.load()
     evidence.capital_meant("G", "ủ")   # False: "Gy" is "ủy", not "Ủy"
     evidence.capital_meant("P", "đ")   # True: "Pang" is "Đảng"
+
+A capital read without its mark (U for ủ) is a letter read as itself, so the counts above keep
+it; but OCR without a Vietnamese model also writes a marked lower-case letter as its bare
+capital, since the mark makes it as tall. There the word before decides, as our domain text
+writes the pair (`ContextCase`): "Tỉnh Uy" is "Tỉnh ủy", "Uy ban" stays "Ủy ban".
+
+    context = ContextCase.load()
+    context.title_meant("tỉnh", "ủy")   # False
 """
 
 from __future__ import annotations
@@ -16,9 +24,18 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+import regex
+
 from pipeline.channel import DEFAULT_FILE, default_lexicon_dir, read_counts, skeleton
 
 MIN_EVIDENCE = 5  # counts needed before a misread capital's case is decided by them
+# Occurrences of a word after a word in our domain text before their case decides, and the
+# share of one case it takes.
+MIN_CONTEXT = 3
+MIN_CONTEXT_SHARE = 0.8
+# Two words with only spaces between them, the second starting with a marked letter (the only
+# ones whose capital can be read without its mark); a match moves on one word at a time.
+_MARKED_PAIR = regex.compile(r"(?<!\p{L})(\p{L}+) +(?=([^\x00-\x7f]\p{L}*))")
 
 
 class CaseEvidence:
@@ -57,3 +74,37 @@ class CaseEvidence:
             if lower + upper >= MIN_EVIDENCE:
                 return upper >= lower
         return True
+
+
+class ContextCase:
+    """How our domain text writes the case of a word that starts with a marked letter after
+    another word, mid-sentence: counts by (word before, word), both in lower case."""
+
+    def __init__(self, counts: dict[tuple[str, str], list[int]]):
+        self.counts = counts  # [lower-case count, capitalised count]
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> ContextCase:
+        """Counts from the running text and phrases of `lexicon/domain/` (or `directory`)."""
+        counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+        for path in sorted((directory or default_lexicon_dir() / "domain").glob("*.txt")):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.startswith("#"):
+                    continue
+                for match in _MARKED_PAIR.finditer(line):
+                    before, word = match.group(1), match.group(2)
+                    if word.isupper() and len(word) > 1 or before.isupper() and len(before) > 1:
+                        continue  # a heading in capitals says nothing of case
+                    counts[(before.lower(), word.lower())][word[0].isupper()] += 1
+        return cls(dict(counts))
+
+    def title_meant(self, before: str, word: str) -> bool | None:
+        """Whether `word` after `before` is capitalised in our text; None if it does not say."""
+        lower, upper = self.counts.get((before.lower(), word.lower()), (0, 0))
+        if lower + upper < MIN_CONTEXT:
+            return None
+        if upper >= MIN_CONTEXT_SHARE * (lower + upper):
+            return True
+        if lower >= MIN_CONTEXT_SHARE * (lower + upper):
+            return False
+        return None

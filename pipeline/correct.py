@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from pipeline import lm as lmmod
 from pipeline import orthography, recurring
 from pipeline.abbreviations import Abbreviations
 from pipeline.candidates import CandidateGenerator, Choices, WordHint, mark_rate
-from pipeline.casing import CaseEvidence
-from pipeline.channel import ChannelModel
+from pipeline.casing import CaseEvidence, ContextCase
+from pipeline.channel import ChannelModel, skeleton
 from pipeline.decode import Choice, Decoder, DecoderWeights
 from pipeline.lm import LanguageModel
 from pipeline.normalize import clean_unicode
@@ -65,9 +65,12 @@ class Corrector:
         if self.options.restore:
             self._decoder = _build_decoder(self.options.lexicon)
             case = CaseEvidence.load()
-            # Raw OCR repeats its garbles: each (syllable, observed word, style) is rendered once.
+            # Raw OCR repeats its garbles: each (syllable, observed word, style, word before)
+            # is rendered once.
             self._render = lru_cache(maxsize=65_536)(
-                lambda syllable, observed, style: _render(syllable, observed, style, case)
+                lambda syllable, observed, style, before: _render(
+                    syllable, observed, style, case, before
+                )
             )
 
     def correct(
@@ -105,26 +108,41 @@ class Corrector:
             )
             decoder = decoder.adapted(_observed_and_chosen(choices, resolved))
             choices = _decode_document(decoder, lines, tokenized, bare, hints)
-        replacements, changes = self._word_changes(choices, self._output_style(text))
+        replacements, changes = self._word_changes(lines, choices, self._output_style(text), bare)
         if decoder.is_noisy() or bare:
             changes += self._restore_abbreviations(tokenized, bare, replacements)
             changes.sort(key=lambda c: (c.line, c.column))
         return Correction(self._restyle(_rebuild(lines, tokenized, replacements)), changes)
 
     def _word_changes(
-        self, choices: list[tuple[int, Choice]], style: str
+        self, lines: list[str], choices: list[tuple[int, Choice]], style: str, bare: bool
     ) -> tuple[dict[tuple[int, int], str], list[Change]]:
-        """The new text of each word the decoder changed, by (line, start), and the changes."""
+        """The new text of each word the decoder changed, by (line, start), and the changes.
+
+        A word's case may depend on the word before it on the line (see `casing.ContextCase`);
+        not in unmarked text, where every capital was typed as it is.
+        """
         replacements: dict[tuple[int, int], str] = {}
         changes: list[Change] = []
+        previous: tuple[int, int, str | None] = (-1, 0, None)  # line, end, syllable
         for line_no, choice in choices:
+            token = choice.token
+            line, end, syllable = previous
+            follows = line == line_no and lines[line_no][end : token.start].isspace()
+            before = syllable if follows and not bare else None
+            chosen = choice.candidate.syllable
+            known = not chosen.startswith("<")  # not a kept unknown word
+            previous = (
+                line_no,
+                token.start + len(token.text),
+                chosen.rsplit(" ", 1)[-1] if known else None,
+            )
             if choice.candidate.keep:
                 continue
-            new = self._render(choice.candidate.syllable, choice.token.text, style)
+            new = self._render(chosen, token.text, style, before)
             if new == choice.token.text:
                 continue
-            replacements[(line_no, choice.token.start)] = new
-            token = choice.token
+            replacements[(line_no, token.start)] = new
             changes.append(
                 Change(line_no + 1, token.start + 1, token.text, new, round(choice.margin, 2))
             )
@@ -306,19 +324,41 @@ def _rebuild(
     )
 
 
-def _render(syllable: str, observed: str, style: str, case: CaseEvidence) -> str:
+def _render(
+    syllable: str, observed: str, style: str, case: CaseEvidence, before: str | None = None
+) -> str:
     """The replacement text for a word: the syllable in the output style and the word's case.
 
     A capital that OCR wrote for a different letter keeps its case only if such misreads
-    stood for capitals (P for Đ does, G for ủ does not; see `casing`).
+    stood for capitals (P for Đ does, G for ủ does not); one read without its mark (U for ủ)
+    only if our domain text writes the word capitalised after `before`, the syllable before
+    it, or does not say (see `casing`).
     """
     pattern = case_pattern(observed)
     words = [orthography.restyle_word(part, style) for part in syllable.split(" ")]
-    if pattern == "title" and not case.capital_meant(observed[0], words[0][0]):
+    if pattern == "title" and not _capital_meant(observed[0], syllable, words[0], case, before):
         pattern = "lower"
     first = apply_case(words[0], pattern)
     rest = [apply_case(w, pattern if pattern == "upper" else "lower") for w in words[1:]]
     return " ".join([first, *rest])
+
+
+def _capital_meant(
+    capital: str, syllable: str, word: str, case: CaseEvidence, before: str | None
+) -> bool:
+    """Whether the capital OCR read first stood for a capital of `word` (`syllable` restyled)."""
+    if not case.capital_meant(capital, word[0]):
+        return False
+    unmarked = capital.lower() != word[0] and skeleton(capital) == skeleton(word[0])
+    if before is None or not unmarked:
+        return True
+    return _context_case().title_meant(before, syllable.split(" ")[0]) is not False
+
+
+@cache
+def _context_case() -> ContextCase:
+    """Our domain text's case of words after words, read when first needed."""
+    return ContextCase.load()
 
 
 def _paragraphs(lines: list[str]) -> list[tuple[int, int]]:

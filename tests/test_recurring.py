@@ -77,3 +77,28 @@ def test_known_syllables_the_first_pass_mostly_replaced_count_as_garbles() -> No
     found = _occurrences(lines, tokenized, choices, decoder)
     assert "tinh" in found and len(found["vy"]) == 4
     assert "họp" not in found  # a known syllable left as written is no garble
+
+
+def test_a_capital_read_without_its_mark_takes_the_case_the_word_before_calls_for(
+    tmp_path,
+) -> None:
+    from pipeline.casing import ContextCase
+    from pipeline.correct import _render
+
+    (tmp_path / "prose.txt").write_text(
+        "Ban Thường vụ Tỉnh ủy họp. Tỉnh ủy chỉ đạo. Các Tỉnh ủy và Huyện ủy.\n"
+        "Báo cáo của Ủy ban nhân dân; ý kiến của Ủy ban; nhiệm vụ của Ủy ban.\n"
+        "TỈNH ỦY BẮC GIANG\n",
+        encoding="utf-8",
+    )
+    context = ContextCase.load(tmp_path)
+    assert context.title_meant("tỉnh", "ủy") is False  # Tỉnh ủy, three times
+    assert context.title_meant("của", "ủy") is True  # của Ủy ban, three times
+    assert context.title_meant("huyện", "ủy") is None  # once: too little to say
+    # With the shipped domain text: "Tinh Uy" is "Tỉnh ủy", "của Uy ban" keeps its capital, and
+    # a capital read as a different letter (P for Đ) or with its mark is not second-guessed.
+    case = CaseEvidence.load()
+    assert _render("ủy", "Uy", "old", case, before="tỉnh") == "ủy"
+    assert _render("ủy", "Uy", "old", case, before="của") == "Ủy"
+    assert _render("ủy", "Uy", "old", case, before=None) == "Ủy"
+    assert _render("đảng", "Pang", "old", case, before="tổ") == "Đảng"
