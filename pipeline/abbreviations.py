@@ -35,7 +35,13 @@ _WORD = regex.compile(r"[\p{L}\d]+(?:[-/][\p{L}\d]+)*")
 
 def is_abbreviation_like(word: str) -> bool:
     """Two or more letters, at least two of them capitals (UBND, HĐND, CTr, QĐi)."""
-    return len(word) >= 2 and word.isalpha() and sum(ch.isupper() for ch in word) >= 2
+    # A word in lower case (most of the lexicon) has no capital: no need to count them.
+    return (
+        len(word) >= 2
+        and word.isalpha()
+        and not word.islower()
+        and sum(ch.isupper() for ch in word) >= 2
+    )
 
 
 def _is_syllable_in_capitals(word: str) -> bool:
@@ -58,12 +64,8 @@ def read_lexicon(directory: Path) -> Counter[str]:
             name, _, abbreviation = line.partition("\t")
             counts.update(p for p in _PART.findall(abbreviation) if is_abbreviation_like(p))
             for word in _WORD.findall(name):
-                if DOCUMENT_CODE_RE.fullmatch(word):  # 15-NQ/TU, but not quý II/2020
-                    counts.update(
-                        p
-                        for p in _PART.findall(word)
-                        if is_abbreviation_like(p) and not ROMAN_NUMERAL_RE.fullmatch(p)
-                    )
+                if not word.isalpha() and DOCUMENT_CODE_RE.fullmatch(word):  # codes have digits
+                    counts.update(p for p in _PART.findall(word) if is_abbreviation_like(p))
                 elif (
                     is_abbreviation_like(word)
                     and not _is_syllable_in_capitals(word)

@@ -149,6 +149,8 @@ def _looks_like_code(text: str) -> bool:
     A digit run of two or more, or a trailing digit after two or more letters in upper case, marks a
     code; a single digit inside a lower-case word (s6, d6i, 1a) is an OCR garble.
     """
+    if text.isalpha():  # no digit (no letter is a digit): most words
+        return False
     digits = sum(ch.isdigit() for ch in text)
     if digits == 0:
         return False
