@@ -64,8 +64,13 @@ def read_lexicon(directory: Path) -> Counter[str]:
             name, _, abbreviation = line.partition("\t")
             counts.update(p for p in _PART.findall(abbreviation) if is_abbreviation_like(p))
             for word in _WORD.findall(name):
-                if not word.isalpha() and DOCUMENT_CODE_RE.fullmatch(word):  # codes have digits
-                    counts.update(p for p in _PART.findall(word) if is_abbreviation_like(p))
+                # 15-NQ/TU, but not quý II/2020; a word of letters only is no code (no digit).
+                if not word.isalpha() and DOCUMENT_CODE_RE.fullmatch(word):
+                    counts.update(
+                        p
+                        for p in _PART.findall(word)
+                        if is_abbreviation_like(p) and not ROMAN_NUMERAL_RE.fullmatch(p)
+                    )
                 elif (
                     is_abbreviation_like(word)
                     and not _is_syllable_in_capitals(word)
