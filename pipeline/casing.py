@@ -12,8 +12,9 @@ case (`lexicon/channel.tsv`), so they say which case such a misread capital stoo
 
 A capital read without its mark (U for ủ) is a letter read as itself, so the counts above keep
 it; but OCR without a Vietnamese model also writes a marked lower-case letter as its bare
-capital, since the mark makes it as tall. There the word before decides, as our domain text
-writes the pair (`ContextCase`): "Tỉnh Uy" is "Tỉnh ủy", "Uy ban" stays "Ủy ban".
+capital, since the mark makes it as tall (U for ủ, O for ộ; the counts say which: never D for
+đ). There the word before decides, as our domain text writes the pair (`ContextCase`):
+"Tỉnh Uy" is "Tỉnh ủy", "Uy ban" stays "Ủy ban".
 
     context = ContextCase.load()
     context.title_meant("tỉnh", "ủy")   # False
@@ -45,12 +46,18 @@ class CaseEvidence:
         # (observed capital, intended letter in lower case) -> [lower-case count, capital count]
         self.by_pair: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
         self.by_capital: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        # (capital, marked lower-case letter it was read for without the mark) -> count: U for ủ
+        self.unmarked_lower: dict[tuple[str, str], float] = defaultdict(float)
         for (observed, intended), n in counts.items():
             if not observed or not intended or not observed[0].isupper():
                 continue
             o, t = observed[0], intended[0]
-            if not t.isalpha() or skeleton(o) == skeleton(t):
-                continue  # read as itself (marks aside): not a misread
+            if not t.isalpha():
+                continue
+            if skeleton(o) == skeleton(t):  # read as itself, marks aside: not a misread
+                if t.islower() and t != o.lower():
+                    self.unmarked_lower[(o, t)] += n
+                continue
             self.by_pair[(o, t.lower())][t.isupper()] += n
             self.by_capital[o][t.isupper()] += n
 
@@ -74,6 +81,11 @@ class CaseEvidence:
             if lower + upper >= MIN_EVIDENCE:
                 return upper >= lower
         return True
+
+    def may_be_lower(self, observed: str, intended: str) -> bool:
+        """Whether OCR has been seen writing the capital `observed` for the marked lower-case
+        letter `intended` (U for ủ: yes; D for đ: no, that D is a capital Đ)."""
+        return self.unmarked_lower.get((observed, intended), 0.0) >= MIN_EVIDENCE
 
 
 class ContextCase:

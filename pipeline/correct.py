@@ -17,7 +17,7 @@ from pipeline import orthography, recurring
 from pipeline.abbreviations import Abbreviations
 from pipeline.candidates import CandidateGenerator, Choices, WordHint, mark_rate
 from pipeline.casing import CaseEvidence, ContextCase
-from pipeline.channel import ChannelModel, skeleton
+from pipeline.channel import ChannelModel
 from pipeline.decode import Choice, Decoder, DecoderWeights
 from pipeline.lm import LanguageModel
 from pipeline.normalize import clean_unicode
@@ -349,8 +349,7 @@ def _capital_meant(
     """Whether the capital OCR read first stood for a capital of `word` (`syllable` restyled)."""
     if not case.capital_meant(capital, word[0]):
         return False
-    unmarked = capital.lower() != word[0] and skeleton(capital) == skeleton(word[0])
-    if before is None or not unmarked:
+    if before is None or not case.may_be_lower(capital, word[0]):
         return True
     return _context_case().title_meant(before, syllable.split(" ")[0]) is not False
 
