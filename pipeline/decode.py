@@ -77,13 +77,23 @@ class DecoderWeights:
 
 
 @dataclass(frozen=True)
+class Scored:
+    """What the search needs of a slot's candidates, worked out once per distinct word."""
+
+    firsts: list[str]  # each candidate's first syllable, scored after the slot before
+    contexts: list[str]  # its last syllable, the context of the next slot (EOS read as BOS)
+    local: list[float]  # `Decoder._local` of each candidate
+    local_array: np.ndarray  # the same as an array
+
+
+@dataclass(frozen=True)
 class Slot:
     """One position of the search: a word with candidates, or a fixed LM symbol."""
 
     token: Token | None  # the WORD token, None for a fixed symbol
     candidates: tuple[Candidate, ...]  # for a fixed symbol, one candidate holding the symbol
     line: int  # index of the line in the paragraph
-    keep_bonus: float = 0.0  # extra score for leaving this word as written (OCR confidence)
+    scored: Scored  # from `Decoder._scored`
 
 
 @dataclass(frozen=True)
@@ -108,10 +118,6 @@ def _is_abbreviation(word: str) -> bool:
     return len(word) >= 2 and word.isalpha() and word.isupper()
 
 
-def _fixed(symbol: str, line: int) -> Slot:
-    return Slot(None, (Candidate(symbol, 0.0, keep=True),), line)
-
-
 class Decoder:
     """Chooses one candidate per word for a whole paragraph."""
 
@@ -119,6 +125,11 @@ class Decoder:
         self.lm = lm
         self.generator = generator
         self.weights = weights
+        # A document repeats its words: each distinct word's candidates and their scores once,
+        # by what they depend on (see `slots`); fixed symbols by symbol.
+        self._words: dict[tuple[str, bool, bool, WordHint], tuple[tuple[Candidate, ...], Scored]]
+        self._words = {}
+        self._symbols: dict[str, tuple[tuple[Candidate, ...], Scored]] = {}
 
     def is_noisy(self) -> bool:
         """True when the weights are those of raw OCR without a Vietnamese model."""
@@ -168,17 +179,43 @@ class Decoder:
                     hint = hints.get((line_no, token.start), NO_HINT)
                     if i in foreign or self._is_abbreviation_in_context(tokens, i):
                         hint = WordHint(confidence=hint.confidence, protected=True)
-                    candidates = self._word_candidates(token, bare, heading, hint)
-                    slots.append(Slot(token, candidates, line_no, self._confidence_bonus(hint)))
+                    key = (token.text, bare, heading, hint)
+                    found = self._words.get(key)
+                    if found is None:
+                        candidates = self._word_candidates(token, bare, heading, hint)
+                        found = candidates, self._scored(candidates, self._confidence_bonus(hint))
+                        self._words[key] = found
+                    slots.append(Slot(token, found[0], line_no, found[1]))
                 elif self._may_be_garbled_word(token, tokens):
                     candidates = self.generator.generate(token.text, bare)
                     keep = Candidate(lmmod.NUM, -self.weights.keep_number, keep=True)
-                    slots.append(Slot(token, (keep, *candidates), line_no))
+                    candidates = (keep, *candidates)
+                    slots.append(Slot(token, candidates, line_no, self._scored(candidates)))
                 elif token.kind is not Kind.SPACE:
                     symbol = lmmod.symbol_of(token.text, token.kind)
                     if symbol is not None:
-                        slots.append(_fixed(symbol, line_no))
+                        found = self._symbols.get(symbol)
+                        if found is None:
+                            candidates = (Candidate(symbol, 0.0, keep=True),)
+                            found = self._symbols[symbol] = candidates, self._scored(candidates)
+                        slots.append(Slot(None, found[0], line_no, found[1]))
         return slots
+
+    def _scored(self, candidates: tuple[Candidate, ...], keep_bonus: float = 0.0) -> Scored:
+        """The LM edges and `_local` scores of a slot's candidates.
+
+        `keep_bonus` is extra score for leaving the word as written (OCR confidence).
+        """
+        firsts = lasts = [c.syllable for c in candidates]
+        if " " in "".join(firsts):  # a two-syllable candidate joins its neighbours by its edges
+            firsts = [syllable.split(" ", 1)[0] for syllable in lasts]
+            lasts = [syllable.rsplit(" ", 1)[-1] for syllable in lasts]
+        contexts = [lmmod.BOS if last == lmmod.EOS else last for last in lasts]
+        local = [
+            self._local(c, keep_bonus) if c.keep or " " in c.syllable else 0.0 - c.channel
+            for c in candidates
+        ]
+        return Scored(firsts, contexts, local, np.array(local, dtype=np.float64))
 
     def _is_foreign(self, word: str, bare: bool) -> bool:
         """An unknown word that no syllable explains for less than the cost of keeping it."""
@@ -308,14 +345,8 @@ class Decoder:
         pairs = []
         contexts = [lmmod.BOS]
         for slot in slots:
-            firsts = lasts = [c.syllable for c in slot.candidates]
-            if " " in "".join(firsts):  # a two-syllable candidate
-                firsts = [syllable.split(" ", 1)[0] for syllable in lasts]
-                lasts = [syllable.rsplit(" ", 1)[-1] for syllable in lasts]
-            pairs.append((contexts, firsts))
-            contexts = lasts
-            if lmmod.EOS in lasts:
-                contexts = [lmmod.BOS if last == lmmod.EOS else last for last in lasts]
+            pairs.append((contexts, slot.scored.firsts))
+            contexts = slot.scored.contexts
         for start in range(0, len(pairs), TRANSITION_BATCH):
             batch = pairs[start : start + TRANSITION_BATCH]
             for (contexts, words), table in zip(batch, self.lm.blocks(batch), strict=True):
@@ -354,17 +385,14 @@ class Decoder:
         scores = np.zeros(1)
         back: list[np.ndarray] = []
         steps: list[np.ndarray] = []  # per slot, weighted LM scores as in `_transitions`
-        locals_: list[list[float]] = []  # per slot, `_local` of each candidate
         for slot, table in zip(slots, self._transitions(slots), strict=True):
             # totals[j, k]: candidate j of this slot after candidate k of the slot before;
             # argmax keeps the first of equal scores.
             step = weight * table
             totals = scores + step
-            local = self._locals(slot)
             back.append(totals.argmax(axis=1))
-            scores = totals.max(axis=1) + local
+            scores = totals.max(axis=1) + slot.scored.local_array
             steps.append(step)
-            locals_.append(local)
         ends = [self._transition(c.syllable, lmmod.EOS) for c in slots[-1].candidates]
         final = [s + end for s, end in zip(scores.tolist(), ends, strict=True)]
         j = max(range(len(final)), key=final.__getitem__)
@@ -372,22 +400,13 @@ class Decoder:
         for i in range(len(slots) - 1, -1, -1):
             path[i] = j
             j = int(back[i][j])
-        return self._choices(slots, path, steps, locals_, ends)
-
-    def _locals(self, slot: Slot) -> list[float]:
-        """`_local` of each candidate of the slot (the common case without the call)."""
-        bonus = slot.keep_bonus
-        return [
-            self._local(c, bonus) if c.keep or " " in c.syllable else 0.0 - c.channel
-            for c in slot.candidates
-        ]
+        return self._choices(slots, path, steps, ends)
 
     def _choices(
         self,
         slots: list[Slot],
         path: list[int],
         steps: list[np.ndarray],
-        locals_: list[list[float]],
         ends: list[float],
     ) -> list[Choice]:
         """Attach to each word its choice and its margin over leaving it as written.
@@ -407,9 +426,8 @@ class Decoder:
                 keep = next(k for k, c in enumerate(slot.candidates) if c.keep)
                 before = steps[i][:, path[i - 1] if i else 0]
                 after = ends if i == last else steps[i + 1][path[i + 1]]
-                chosen, kept = (
-                    locals_[i][k] + float(before[k]) + float(after[k]) for k in (j, keep)
-                )
+                local = slot.scored.local
+                chosen, kept = (local[k] + float(before[k]) + float(after[k]) for k in (j, keep))
                 margin = chosen - kept
             choices.append(Choice(slot.token, slot.line, cand, margin))
         return choices
