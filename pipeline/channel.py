@@ -25,7 +25,7 @@ import math
 import os
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -337,6 +337,8 @@ class ChannelModel:
                 self._learned_sub_by_int[t][o] = c
         self._base: dict[str, str] = {}
         self._readings: dict[str, _Readings] = {}  # see `_readings_of`
+        self._read_columns: dict[str, _Memo] = {}  # see `_read_column`
+        self._deletions = _Memo(self.deletion_cost)
         # Per base letter (a for a, ă, â, ấ ...): how its letters are misread, all marks
         # together. A letter's unseen errors are spread like its base letter's (é read for ấ
         # makes é for ắ likelier than for an unrelated letter).
@@ -469,6 +471,13 @@ class ChannelModel:
             readings = self._readings[t] = _Readings(self, t)
         return readings
 
+    def _read_column(self, o: str) -> _Memo:
+        """Intended char -> the cost of reading it as observed char `o` (`_readings_of`)."""
+        column = self._read_columns.get(o)
+        if column is None:
+            column = self._read_columns[o] = _Memo(lambda t: self._readings_of(t)[o])
+        return column
+
     def _base_of(self, ch: str) -> str:
         b = self._base.get(ch)
         if b is None:
@@ -598,6 +607,18 @@ class ChannelModel:
         )
 
 
+class _Memo(dict):
+    """key -> `function(key)`, worked out when first asked."""
+
+    def __init__(self, function: Callable[[str], float]):
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, key: str) -> float:
+        value = self[key] = self.function(key)
+        return value
+
+
 class _Readings(dict):
     """Observed char -> cost of reading intended char `t` as it, worked out when first asked."""
 
@@ -676,10 +697,14 @@ class _WordCoster:
         # The prefix tree: every distinct beginning once, shorter first, row 0 being "".
         beginnings = sorted({t[:end] for t in intended for end in range(1, len(t) + 1)}, key=len)
         row_of = {"": 0} | {b: k for k, b in enumerate(beginnings, 1)}
-        chars = {b[-1]: None for b in beginnings}
-        costs = [self.char_costs.get(t) or self._costs_of(t) for t in chars]
-        read_as = np.array([read for read, _ in costs]).reshape(len(chars), len(self.observed))
-        deletion = np.array([deletion for _, deletion in costs])
+        chars = list({b[-1]: None for b in beginnings})
+        # The cost of reading each char as each observed char (one column per observed char,
+        # few of them), and of deleting it.
+        read_columns = [
+            list(map(self.model._read_column(o).__getitem__, chars)) for o in self.observed
+        ]
+        read_as = np.array(read_columns).reshape(len(self.observed), len(chars)).T
+        deletion = np.array(list(map(self.model._deletions.__getitem__, chars)))
         char_of = dict(zip(chars, range(len(chars)), strict=True))
         char_rows = np.array([char_of[b[-1]] for b in beginnings], dtype=np.int64)
         parents = np.array([row_of[b[:-1]] for b in beginnings], dtype=np.int64)
