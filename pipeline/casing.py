@@ -16,13 +16,13 @@ capital, since the mark makes it as tall (U for ủ, O for ộ; the counts say w
 đ). There the word before decides, as our domain text writes the pair (`ContextCase`):
 "Tỉnh Uy" is "Tỉnh ủy", "Uy ban" stays "Ủy ban".
 
-    context = ContextCase.load()
-    context.title_meant("tỉnh", "ủy")   # False
+    evidence.context.title_meant("tỉnh", "ủy")   # False: "Tỉnh ủy"
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cached_property
 from pathlib import Path
 
 import regex
@@ -81,6 +81,11 @@ class CaseEvidence:
             if lower + upper >= MIN_EVIDENCE:
                 return upper >= lower
         return True
+
+    @cached_property
+    def context(self) -> ContextCase:
+        """How our domain text writes a word after a word; read when first needed."""
+        return ContextCase.load()
 
     def may_be_lower(self, observed: str, intended: str) -> bool:
         """Whether OCR has been seen writing the capital `observed` for the marked lower-case

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 from pipeline import lm as lmmod
 from pipeline import orthography, recurring
 from pipeline.abbreviations import Abbreviations
 from pipeline.candidates import CandidateGenerator, Choices, WordHint, mark_rate
-from pipeline.casing import CaseEvidence, ContextCase
+from pipeline.casing import CaseEvidence
 from pipeline.channel import ChannelModel
 from pipeline.decode import Choice, Decoder, DecoderWeights
 from pipeline.lm import LanguageModel
@@ -140,7 +140,7 @@ class Corrector:
             if choice.candidate.keep:
                 continue
             new = self._render(chosen, token.text, style, before)
-            if new == choice.token.text:
+            if new == token.text:
                 continue
             replacements[(line_no, token.start)] = new
             changes.append(
@@ -351,13 +351,7 @@ def _capital_meant(
         return False
     if before is None or not case.may_be_lower(capital, word[0]):
         return True
-    return _context_case().title_meant(before, syllable.split(" ")[0]) is not False
-
-
-@cache
-def _context_case() -> ContextCase:
-    """Our domain text's case of words after words, read when first needed."""
-    return ContextCase.load()
+    return case.context.title_meant(before, syllable.split(" ")[0]) is not False
 
 
 def _paragraphs(lines: list[str]) -> list[tuple[int, int]]:
