@@ -338,7 +338,6 @@ class ChannelModel:
         self._base: dict[str, str] = {}
         self._readings: dict[str, _Readings] = {}  # see `_readings_of`
         self._read_columns: dict[str, _Memo] = {}  # see `_read_column`
-        self._deletions = _Memo(self.deletion_cost)
         # Per base letter (a for a, ă, â, ấ ...): how its letters are misread, all marks
         # together. A letter's unseen errors are spread like its base letter's (é read for ấ
         # makes é for ắ likelier than for an unrelated letter).
@@ -704,7 +703,7 @@ class _WordCoster:
             list(map(self.model._read_column(o).__getitem__, chars)) for o in self.observed
         ]
         read_as = np.array(read_columns).reshape(len(self.observed), len(chars)).T
-        deletion = np.array(list(map(self.model._deletions.__getitem__, chars)))
+        deletion = np.array(list(map(self.model.deletion_cost, chars)))
         char_of = dict(zip(chars, range(len(chars)), strict=True))
         char_rows = np.array([char_of[b[-1]] for b in beginnings], dtype=np.int64)
         parents = np.array([row_of[b[:-1]] for b in beginnings], dtype=np.int64)
