@@ -143,7 +143,7 @@ def main() -> None:
     prior = wordfreq_prior()
     for syllable in hunspell_syllables():
         prior.setdefault(syllable, 1e-8)
-    model = lm.build(counts, prior)
+    model = lm.build(counts, prior, unit=WEIGHT_RUNNING_TEXT)
     model.save(args.output)
     syllables = sum(1 for w in model.vocab if w not in lm.SPECIAL)
     print(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from pipeline import lm
@@ -103,3 +104,53 @@ def test_blocks_answer_many_blocks_at_once(model: lm.LanguageModel) -> None:
     for (prevs, words), table in zip(pairs, tables, strict=True):
         assert table.tolist() == _pairwise(model, prevs, words)
     assert model.blocks([]) == []
+
+
+def test_trigram_distribution_sums_to_one(model: lm.LanguageModel) -> None:
+    assert model.trigram_count > 0
+    for before, prev in (("ban", "chấp"), (lm.BOS, "công"), ("của", "đảng"), ("x", "mới")):
+        total = np.exp(
+            model.trigram_logps([before] * len(model.vocab), [prev] * len(model.vocab), model.vocab)
+        ).sum()
+        assert total == pytest.approx(1.0, abs=1e-6)
+
+
+def test_trigram_context_sharpens_the_bigram(model: lm.LanguageModel) -> None:
+    # TEXT has "ban chấp hành" twice: after "ban", "chấp hành" is surer than after "chấp" alone.
+    assert model.logp3("ban", "chấp", "hành") > model.logp("chấp", "hành")
+    # "nọ đảng" is never seen: an unseen context leaves the bigram as it is.
+    assert model.logp3("nọ", "đảng", "bộ") == model.logp("đảng", "bộ")
+    # "ban hành nghị (quyết)" is seen, "chấp hành nghị" is not.
+    assert model.logp3("ban", "hành", "nghị") > model.logp3("chấp", "hành", "nghị")
+
+
+def test_trigrams_survive_save_and_old_models_load_as_bigrams(
+    model: lm.LanguageModel, tmp_path: Path
+) -> None:
+    path = tmp_path / "m.npz"
+    model.save(path)
+    loaded = lm.LanguageModel.load(path)
+    assert loaded.trigram_count == model.trigram_count
+    for triple in [("ban", "chấp", "hành"), ("đảng", "bộ", "tỉnh"), ("x", "y", "z")]:
+        assert loaded.logp3(*triple) == pytest.approx(model.logp3(*triple), abs=1e-5)
+    # A model written before trigrams existed has only the bigram arrays.
+    with np.load(path) as data:
+        bigram_only = {name: data[name] for name in data.files if "trigram" not in name}
+    bigram_only = {k: v for k, v in bigram_only.items() if not k.startswith("context")}
+    old = tmp_path / "old.npz"
+    np.savez(old, **bigram_only)
+    old_model = lm.LanguageModel.load(old)
+    assert old_model.trigram_count == 0
+    assert old_model.logp3("ban", "chấp", "hành") == pytest.approx(model.logp("chấp", "hành"))
+
+
+def test_mixed_trigrams_mix_as_bigrams_do(model: lm.LanguageModel) -> None:
+    counts = lm.Counts.empty()
+    counts.add_text("ban chấp đảng. ban chấp đảng.")
+    user = lm.build(counts)
+    mixed = model.with_user_model(user)
+    for triple in [("ban", "chấp", "hành"), ("ban", "chấp", "đảng"), ("x", "ban", "chấp")]:
+        expected = np.logaddexp(
+            math.log(0.5) + model.logp3(*triple), math.log(0.5) + user.logp3(*triple)
+        )
+        assert mixed.logp3(*triple) == pytest.approx(expected)
