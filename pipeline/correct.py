@@ -99,8 +99,9 @@ class Corrector:
                 for line, tokens in zip(lines, tokenized, strict=True)
             ]
         hints = _word_hints(tokenized, confidences, alternatives)
-        choices = _decode_document(decoder, lines, tokenized, bare, hints)
-        if decoder.is_noisy() and not bare:
+        second_pass = decoder.is_noisy() and not bare
+        choices = _decode_document(decoder, lines, tokenized, bare, hints, not second_pass)
+        if second_pass:
             # Learn this document's own OCR errors from the first pass, then decode again
             # (a third pass measured no better).
             resolved = recurring.resolve(
@@ -199,8 +200,12 @@ def _decode_document(
     tokenized: list[list[Token]],
     bare: bool,
     hints: dict[tuple[int, int], WordHint],
+    final: bool = True,
 ) -> list[tuple[int, Choice]]:
-    """Decode paragraph by paragraph; (line index in the document, choice) for every word."""
+    """Decode paragraph by paragraph; (line index in the document, choice) for every word.
+
+    `final`: False for a first pass, whose choices are only learned from (see `Decoder.decode`).
+    """
     found: list[tuple[int, Choice]] = []
     by_line: dict[int, list[tuple[int, WordHint]]] = {}
     for (line, start), hint in hints.items():
@@ -211,7 +216,7 @@ def _decode_document(
             for line in range(first, last)
             for start, hint in by_line.get(line, ())
         }
-        for choice in decoder.decode(tokenized[first:last], bare, paragraph_hints):
+        for choice in decoder.decode(tokenized[first:last], bare, paragraph_hints, final):
             found.append((first + choice.line, choice))
     return found
 

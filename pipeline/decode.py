@@ -3,6 +3,10 @@
 Every WORD token is a slot with candidates; numbers, codes and commas are fixed LM symbols, so the
 model's context runs through them (and across line breaks inside a paragraph); sentence punctuation
 resets the context. A word stays as written unless a candidate beats leaving it by `min_margin`.
+
+The search runs in two steps: a bigram Viterbi over all candidates, then, when the model has
+trigrams, a second-order Viterbi with trigram scores over the candidates that the bigram search
+left within `TRIGRAM_BEAM` of the best path.
 """
 
 from __future__ import annotations
@@ -29,6 +33,10 @@ ADAPT_SHARE = 4.0
 NOISY_SHARE = 0.2
 # Slots whose LM scores are looked up together (see `Decoder._transitions`).
 TRANSITION_BATCH = 256
+# The trigram search weighs the candidates whose best bigram path scores within this many nats
+# of the best path, at most TRIGRAM_WIDTH of them per slot (its cost grows with the cube).
+TRIGRAM_BEAM = 5.0
+TRIGRAM_WIDTH = 3
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,7 @@ class Scored:
 
     firsts: list[str]  # each candidate's first syllable, scored after the slot before
     contexts: list[str]  # its last syllable, the context of the next slot (EOS read as BOS)
+    penults: list[str | None]  # the syllable before the last in a two-syllable candidate
     local: list[float]  # `Decoder._local` of each candidate
     local_array: np.ndarray  # the same as an array
 
@@ -104,6 +113,17 @@ class Choice:
     line: int
     candidate: Candidate
     margin: float  # how much better the choice scored than leaving the word as written
+
+
+def _runs(indexes: list[int], gap: int) -> list[tuple[int, int]]:
+    """(first, last) of the runs of sorted `indexes` whose neighbours lie at most `gap` apart."""
+    runs: list[tuple[int, int]] = []
+    for i in indexes:
+        if runs and i - runs[-1][1] <= gap:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
 
 
 def _is_upper_line(tokens: list[Token]) -> bool:
@@ -207,15 +227,17 @@ class Decoder:
         `keep_bonus` is extra score for leaving the word as written (OCR confidence).
         """
         firsts = lasts = [c.syllable for c in candidates]
+        penults: list[str | None] = [None] * len(candidates)
         if " " in "".join(firsts):  # a two-syllable candidate joins its neighbours by its edges
             firsts = [syllable.split(" ", 1)[0] for syllable in lasts]
+            penults = [s.split(" ", 1)[0] if " " in s else None for s in lasts]
             lasts = [syllable.rsplit(" ", 1)[-1] for syllable in lasts]
         contexts = [lmmod.BOS if last == lmmod.EOS else last for last in lasts]
         local = [
             self._local(c, keep_bonus) if c.keep or " " in c.syllable else 0.0 - c.channel
             for c in candidates
         ]
-        return Scored(firsts, contexts, local, np.array(local, dtype=np.float64))
+        return Scored(firsts, contexts, penults, local, np.array(local, dtype=np.float64))
 
     def _is_foreign(self, word: str, bare: bool) -> bool:
         """An unknown word that no syllable explains for less than the cost of keeping it."""
@@ -371,11 +393,14 @@ class Decoder:
         lines: list[list[Token]],
         bare: bool = False,
         hints: dict[tuple[int, int], WordHint] | None = None,
+        final: bool = True,
     ) -> list[Choice]:
         """Best candidate for every WORD token of the paragraph, in order.
 
         `bare`: the text was written without any marks, so unmarked words are no evidence.
         `hints`: OCR confidences and alternatives by (line, token start), see `slots`.
+        `final`: False for a first pass, whose choices are only learned from: the bigram
+        search alone (measured as good there, and faster).
         """
         slots = self.slots(lines, bare, hints)
         if not slots:
@@ -385,6 +410,7 @@ class Decoder:
         scores = np.zeros(1)
         back: list[np.ndarray] = []
         steps: list[np.ndarray] = []  # per slot, weighted LM scores as in `_transitions`
+        forward: list[np.ndarray] = []  # per slot, the best score of a path ending in each
         for slot, table in zip(slots, self._transitions(slots), strict=True):
             # totals[j, k]: candidate j of this slot after candidate k of the slot before;
             # argmax keeps the first of equal scores.
@@ -393,14 +419,183 @@ class Decoder:
             back.append(totals.argmax(axis=1))
             scores = totals.max(axis=1) + slot.scored.local_array
             steps.append(step)
+            forward.append(scores)
         ends = [self._transition(c.syllable, lmmod.EOS) for c in slots[-1].candidates]
-        final = [s + end for s, end in zip(scores.tolist(), ends, strict=True)]
-        j = max(range(len(final)), key=final.__getitem__)
+        finish = [s + end for s, end in zip(scores.tolist(), ends, strict=True)]
+        j = max(range(len(finish)), key=finish.__getitem__)
         path = [0] * len(slots)
         for i in range(len(slots) - 1, -1, -1):
             path[i] = j
             j = int(back[i][j])
-        return self._choices(slots, path, steps, ends)
+        if not self.lm.trigram_count or not final:
+            return self._choices(slots, path, steps, ends)
+        kept = self._within_beam(slots, steps, forward, ends, finish[path[-1]])
+        path = self._trigram_path(slots, kept, path)
+        return self._trigram_choices(slots, path)
+
+    def _within_beam(
+        self,
+        slots: list[Slot],
+        steps: list[np.ndarray],
+        forward: list[np.ndarray],
+        ends: list[float],
+        best: float,
+    ) -> list[list[int]]:
+        """Per slot, the candidates whose best bigram path scores within TRIGRAM_BEAM of `best`.
+
+        A candidate's best path: the best path to it (`forward`) plus the best from it to the
+        end, found by a backward pass over the same scores. Best first, at most TRIGRAM_WIDTH;
+        an empty list where only the bigram path's candidate is left.
+        """
+        after = np.array(ends)  # per candidate of slot i, the best score from it to the end
+        afters = [after] * len(slots)
+        for i in range(len(slots) - 1, 0, -1):
+            local = slots[i].scored.local_array
+            if len(local) == 1:  # most slots: one candidate, one numpy operation
+                after = steps[i][0] + float(local[0] + after[0])
+            else:
+                after = (steps[i] + (local + after)[:, None]).max(axis=0)
+            afters[i - 1] = after
+        # All slots at once: which candidates lie within the beam, and the slots with several.
+        sizes = [len(a) for a in afters]
+        near = np.concatenate(forward) + np.concatenate(afters) >= best - TRIGRAM_BEAM
+        starts = np.cumsum(sizes) - sizes
+        several = np.flatnonzero(np.add.reduceat(near, starts) > 1).tolist()
+        kept: list[list[int]] = [[]] * len(slots)  # [] where one candidate is left
+        for i in several:
+            through = forward[i] + afters[i]
+            order = np.argsort(-through, kind="stable")[:TRIGRAM_WIDTH].tolist()
+            kept[i] = [k for k in order if through[k] >= best - TRIGRAM_BEAM]
+        return kept
+
+    @staticmethod
+    def _context(
+        slots: list[Slot], i: int, before: int | None, prev: int | None
+    ) -> tuple[str, str]:
+        """The two LM symbols before slot `i` when slot i-1 holds its candidate `prev` and slot
+        i-2 its candidate `before` ("" where the paragraph has none)."""
+        if i == 0 or prev is None:
+            return "", lmmod.BOS
+        scored = slots[i - 1].scored
+        u = scored.penults[prev]
+        if u is None:
+            u = slots[i - 2].scored.contexts[before] if i >= 2 and before is not None else lmmod.BOS
+        return u, scored.contexts[prev]
+
+    def _trigram_scores(self, triples: list[tuple[str, str, str]]) -> list[float]:
+        """Weighted trigram scores of (u, v, w) triples; an empty sentence (the end right after
+        a start) costs 0."""
+        if not triples:
+            return []
+        us, vs, ws = (list(part) for part in zip(*triples, strict=True))
+        scores = self.weights.lm_weight * self.lm.trigram_logps(us, vs, ws)
+        ends = [k for k, w in enumerate(ws) if w == lmmod.EOS]
+        scores[[k for k in ends if vs[k] == lmmod.BOS]] = 0.0
+        return scores.tolist()
+
+    def _trigram_path(self, slots: list[Slot], kept: list[list[int]], path: list[int]) -> list[int]:
+        """Second-order Viterbi over the `kept` candidates, starting from the bigram `path`.
+
+        A state is the candidates of two neighbouring slots, each step scored by the trigram of
+        the two before and the next. Only windows around slots with more than one kept
+        candidate are searched: elsewhere the path is fixed (one look-up for all windows).
+        """
+        n = len(slots)
+        path = list(path)
+
+        def options(p: int, first: int, last: int) -> list[int | None]:
+            """Candidates of slot `p` in the window of ambiguous slots first..last."""
+            if p < 0 or p == n:  # before the paragraph, or its end
+                return [None]
+            return kept[p] if first <= p <= last and kept[p] else [path[p]]
+
+        windows = []
+        triples = []
+        for first, last in _runs([i for i, k in enumerate(kept) if len(k) > 1], gap=2):
+            # Slot `last` is in the trigrams of the two steps after it (or of the end).
+            stop = min(last + 2, n)
+            windows.append((first, last, stop))
+            for t in range(first, stop + 1):
+                for a in options(t - 2, first, last):
+                    for b in options(t - 1, first, last):
+                        u, v = self._context(slots, t, a, b)
+                        for c in options(t, first, last):
+                            word = lmmod.EOS if c is None else slots[t].scored.firsts[c]
+                            triples.append((u, v, word))
+        scores = iter(self._trigram_scores(triples))
+        for first, last, stop in windows:
+            # best[x][y]: best score with slot t-2 at option x and slot t-1 at option y.
+            best: list[list[float]] = [[0.0]]
+            back: list[list[list[int]]] = []
+            for t in range(first, stop + 1):
+                before = options(t - 2, first, last)
+                prev = options(t - 1, first, last)
+                nexts = options(t, first, last)
+                local = slots[t].scored.local if t < n else [0.0]
+                new = [[-math.inf] * len(nexts) for _ in prev]
+                pointer = [[0] * len(nexts) for _ in prev]
+                for x in range(len(before)):
+                    for y in range(len(prev)):
+                        for z, c in enumerate(nexts):
+                            total = best[x][y] + next(scores) + local[0 if c is None else c]
+                            if total > new[y][z]:
+                                new[y][z], pointer[y][z] = total, x
+                best = new
+                back.append(pointer)
+            # Walk back from the window's best final state.
+            y, z = max(
+                ((y, z) for y in range(len(best)) for z in range(len(best[0]))),
+                key=lambda state: best[state[0]][state[1]],
+            )
+            for t in range(stop, first - 1, -1):
+                c = options(t, first, last)[z]
+                if c is not None:
+                    path[t] = c
+                y, z = back[t - first][y][z], y
+        return path
+
+    def _trigram_choices(self, slots: list[Slot], path: list[int]) -> list[Choice]:
+        """Each word's choice with its margin over leaving it as written, the choices around
+        it fixed, scored with trigrams (a word touches the scores of itself and the two after)."""
+        n = len(slots)
+        scored = [slot.scored for slot in slots]
+        changed = [  # (slot, the candidate that leaves it as written)
+            (i, next(k for k, c in enumerate(slot.candidates) if c.keep))
+            for i, (slot, j) in enumerate(zip(slots, path, strict=True))
+            if slot.token is not None and not slot.candidates[j].keep
+        ]
+        lasts = [s.contexts[j] for s, j in zip(scored, path, strict=True)]
+        penults = [s.penults[j] for s, j in zip(scored, path, strict=True)]
+        # The path's step into slot t (t = n: into the end) is scored by (us[t], vs[t], ws[t]),
+        # as `_context` gives them.
+        vs = [lmmod.BOS, *lasts]
+        us = ["", *(p or u for p, u in zip(penults, [lmmod.BOS, *lasts], strict=False))]
+        ws = [*(s.firsts[j] for s, j in zip(scored, path, strict=True)), lmmod.EOS]
+        # Scored: the path's steps that a changed word touches, then each changed word's
+        # three steps (fewer at the end) with the word left as written, a single syllable.
+        steps = sorted({t for i, _ in changed for t in range(i, min(i + 3, n + 1))})
+        at = {t: k for k, t in enumerate(steps)}
+        triples = [(us[t], vs[t], ws[t]) for t in steps]
+        for i, keep in changed:
+            kept_as = scored[i].contexts[keep]
+            triples.append((us[i], vs[i], scored[i].firsts[keep]))
+            triples.append((vs[i], kept_as, ws[i + 1]))
+            if i + 2 <= n:
+                triples.append((penults[i + 1] or kept_as, vs[i + 2], ws[i + 2]))
+        scores = self._trigram_scores(triples)
+        kept_scores = iter(scores[len(steps) :])
+        margins = {}
+        for i, keep in changed:
+            span = range(i, min(i + 3, n + 1))
+            chosen = sum(scores[at[t]] for t in span)
+            kept = sum(next(kept_scores) for _ in span)
+            local = scored[i].local
+            margins[i] = local[path[i]] + chosen - local[keep] - kept
+        return [
+            Choice(slot.token, slot.line, slot.candidates[j], margins.get(i, 0.0))
+            for i, (slot, j) in enumerate(zip(slots, path, strict=True))
+            if slot.token is not None
+        ]
 
     def _choices(
         self,

@@ -75,15 +75,19 @@ def test_mark_rate_tells_bare_text() -> None:
 
 
 def test_user_lexicon_changes_a_decision(tmp_path: Path) -> None:
-    text = "cong tac"
+    # The user's archive writes "cộng tác" (cooperate) where ours mostly has "công tác" (work);
+    # met in the archive's own context, the user's reading wins.
+    text = "Hai đơn vị cong tac chặt chẽ."
     default = Corrector().correct(text).text
-    assert default == "công tác"
+    assert default == "Hai đơn vị công tác chặt chẽ."
     corpus = tmp_path / "mine.txt"
     corpus.write_text("Hai đơn vị cộng tác chặt chẽ. Chúng tôi cộng tác lâu dài.\n" * 20, "utf-8")
     model = tmp_path / "mine.lm"
     counts = lm.counts_from_files([corpus])
     lm.build(counts).save(model)
-    assert Corrector(CorrectOptions(lexicon=model)).correct(text).text == "cộng tác"
+    assert Corrector(CorrectOptions(lexicon=model)).correct(text).text == (
+        "Hai đơn vị cộng tác chặt chẽ."
+    )
 
 
 @pytest.mark.skipif(not (DEV / "ocr.txt").exists(), reason="../shared dev set not present")
@@ -112,11 +116,11 @@ def test_lexicon_build_command_feeds_correct(tmp_path: Path) -> None:
     assert built.returncode == 0, built.stderr
     fixed = subprocess.run(
         [*vnocr, "correct", "-", "--lexicon", str(model)],
-        input="cong tac\n",
+        input="Chúng tôi cong tac lâu dài.\n",
         capture_output=True,
         text=True,
     )
-    assert fixed.returncode == 0 and fixed.stdout == "cộng tác\n"
+    assert fixed.returncode == 0 and fixed.stdout == "Chúng tôi cộng tác lâu dài.\n"
     empty = tmp_path / "empty.txt"
     empty.write_text("12 34\n", "utf-8")
     failed = subprocess.run(

@@ -1,0 +1,50 @@
+"""Decoder: the trigram search decides where the syllable two back is the only evidence."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline import lm
+from pipeline.candidates import CandidateGenerator
+from pipeline.channel import ChannelModel
+from pipeline.decode import Decoder, DecoderWeights
+from pipeline.tokens import tokenize
+
+# Each of công / cộng follows "hai" and "ba" once, and precedes "tác" and "sự" once: their
+# bigrams tie, only the word two back tells "hai công tác" from "ba cộng tác".
+TEXT = "Hai công tác. Ba cộng tác. Hai cộng sự. Ba công sự.\n" * 5
+
+
+@pytest.fixture(scope="module")
+def channel() -> ChannelModel:
+    return ChannelModel.load()
+
+
+def _decoder(model: lm.LanguageModel, channel: ChannelModel) -> Decoder:
+    return Decoder(model, CandidateGenerator(model, channel), DecoderWeights())
+
+
+def _decode(decoder: Decoder, text: str) -> list[str]:
+    return [choice.candidate.syllable for choice in decoder.decode([tokenize(text)])]
+
+
+def test_trigrams_choose_by_the_word_two_back(channel: ChannelModel) -> None:
+    counts = lm.Counts.empty()
+    counts.add_text(TEXT)
+    model = lm.build(counts)
+    assert model.logp("hai", "công") == pytest.approx(model.logp("hai", "cộng"))
+    assert model.logp("công", "tác") == pytest.approx(model.logp("cộng", "tác"))
+    decoder = _decoder(model, channel)
+    assert _decode(decoder, "hai cong tac")[1] == "công"
+    assert _decode(decoder, "ba cong tac")[1] == "cộng"
+    assert _decode(decoder, "ba cong su")[1] == "công"
+
+
+def test_margins_compare_with_leaving_the_word(channel: ChannelModel) -> None:
+    counts = lm.Counts.empty()
+    counts.add_text(TEXT)
+    decoder = _decoder(lm.build(counts), channel)
+    choices = decoder.decode([tokenize("hai cong tac")])
+    changed = [c for c in choices if not c.candidate.keep]
+    assert changed and all(c.margin > 0 for c in changed)
+    assert all(c.margin == 0.0 for c in choices if c.candidate.keep)
