@@ -118,21 +118,25 @@ class Counts:
     def empty(cls) -> Counts:
         return cls(Counter(), Counter(), Counter())
 
-    def add_sentence(self, symbols: list[str], weight: int = 1) -> None:
-        """Count one sentence, with sentence boundaries (one BOS: the first word is a bigram)."""
+    def add_sentence(self, symbols: list[str], weight: int = 1, trigrams: bool = True) -> None:
+        """Count one sentence, with sentence boundaries (one BOS: the first word is a bigram).
+
+        `trigrams=False` for the entries of a word list: words, not sentences.
+        """
         seq = [BOS, *symbols, EOS]
         for word in seq[1:]:
             self.unigrams[word] += weight
         for pair in zip(seq, seq[1:], strict=False):
             self.bigrams[pair] += weight
-        for triple in zip(seq, seq[1:], seq[2:], strict=False):
-            self.trigrams[triple] += weight
+        if trigrams:
+            for triple in zip(seq, seq[1:], seq[2:], strict=False):
+                self.trigrams[triple] += weight
 
-    def add_text(self, text: str, weight: int = 1) -> None:
-        """Count every sentence of a text."""
+    def add_text(self, text: str, weight: int = 1, trigrams: bool = True) -> None:
+        """Count every sentence of a text (see `add_sentence`)."""
         for line in text.splitlines():
             for sentence in symbols_of_line(line):
-                self.add_sentence(sentence, weight)
+                self.add_sentence(sentence, weight, trigrams)
 
 
 class LanguageModel:

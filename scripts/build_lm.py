@@ -133,7 +133,10 @@ def main() -> None:
     if args.holdout:
         args.holdout.write_text("\n".join(held_out) + "\n", encoding="utf-8")
     for word in read_member(wheel, VIET74K_MEMBER).splitlines():
-        counts.add_text(word.strip(), WEIGHT_WORD_LIST)
+        # A word's syllables follow each other, but an entry is no sentence: its trigrams with
+        # the sentence bounds would be artefacts (leaving them out halved the trigrams and
+        # measured alike on held-out text).
+        counts.add_text(word.strip(), WEIGHT_WORD_LIST, trigrams=False)
     phrases, prose = domain_lines(lm.lexicon_dir() / "domain")
     for phrase in phrases:
         counts.add_text(phrase, WEIGHT_DOMAIN_PHRASES)
@@ -148,7 +151,8 @@ def main() -> None:
     syllables = sum(1 for w in model.vocab if w not in lm.SPECIAL)
     print(
         f"wrote {args.output}: {len(model.vocab)} symbols ({syllables} syllables), "
-        f"{len(model.bigrams)} bigrams, {sum(counts.unigrams.values())} weighted tokens, "
+        f"{len(model.bigrams)} bigrams, {model.trigram_count} trigrams, "
+        f"{sum(counts.unigrams.values())} weighted tokens, "
         f"{args.output.stat().st_size / 1e6:.1f} MB, {time.perf_counter() - started:.1f} s"
     )
 
