@@ -34,7 +34,8 @@ NOISY_SHARE = 0.2
 # Slots whose LM scores are looked up together (see `Decoder._transitions`).
 TRANSITION_BATCH = 256
 # The trigram search weighs the candidates whose best bigram path scores within this many nats
-# of the best path, at most TRIGRAM_WIDTH of them per slot (its cost grows with the cube).
+# of the best path, at most TRIGRAM_WIDTH of them per slot (its cost grows with the cube). On
+# the held-out development pages 3 to 8 nats and 2 to 4 candidates measured alike.
 TRIGRAM_BEAM = 5.0
 TRIGRAM_WIDTH = 3
 
