@@ -68,6 +68,12 @@ def calls(tmp_path: Path) -> list[str]:
     return log.read_text(encoding="utf-8").splitlines() if log.exists() else []
 
 
+def default_sigint() -> None:
+    """Ctrl-C as a terminal delivers it: a suite run as a background job (`make test &`)
+    starts with SIGINT ignored, which its child processes would inherit."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_cli(tmp_path: Path, args: list[str], delay: float) -> subprocess.Popen:
     driver = tmp_path / "driver.py"
     driver.write_text(DRIVER, encoding="utf-8")
@@ -76,6 +82,7 @@ def start_cli(tmp_path: Path, args: list[str], delay: float) -> subprocess.Popen
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint,
     )
 
 

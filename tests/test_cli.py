@@ -238,6 +238,9 @@ def test_ocr_sigint_real_process(vnocr_bin, samples_dir, tmp_path):
         [vnocr_bin, "ocr", "--no-correct", "-o", str(out), str(samples_dir / "decision_3p.pdf")],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # Ctrl-C as a terminal delivers it, also when the suite runs as a background job
+        # (which starts with SIGINT ignored, inherited by its children).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 30
     while no_temp_files(tmp_path) and time.monotonic() < deadline and process.poll() is None:
