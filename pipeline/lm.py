@@ -39,9 +39,9 @@ SPECIAL = (BOS, EOS, NUM, CODE, OTHER, COMMA)
 
 _SENTENCE_END = set(".!?;:…")
 _KEY_SHIFT = 32  # bigram key = (id of previous << 32) | id of next
-_ID_BITS = (
-    21  # trigram key = (id of u << 42) | (id of v << 21) | id of w; context key (u << 21) | v
-)
+# Trigram key = (id of u << 42) | (id of v << 21) | id of w, its context's key (u << 21) | v:
+# room for 2 million symbols (a vocabulary holds at most the ~16,000 valid syllables and SPECIAL).
+_ID_BITS = 21
 _DISCOUNT = 0.75
 # Trigram discount, as a share of one occurrence's count (`build`'s `unit`): chosen by the
 # perplexity of held-out VLSP sentences (0.25 -> 58.1, 0.5 -> 50.3, 0.67 -> 48.4, 0.83 -> 48.0,
