@@ -417,18 +417,20 @@ def build(
         p = (c - _DISCOUNT) / context_total[v] + math.exp(backoff[vi] + unigram[wi])
         bigrams[(vi << _KEY_SHIFT) | wi] = math.log(p)
     keys = np.array(sorted(bigrams), dtype=np.int64)
-    bigram_model = LanguageModel(
-        vocab, unigram, backoff, keys, np.array([bigrams[k] for k in keys.tolist()])
-    )
-    return _with_trigrams(bigram_model, counts.trigrams, _TRIGRAM_DISCOUNT * unit)
+    logps = np.array([bigrams[k] for k in keys.tolist()])
+    bigram_model = LanguageModel(vocab, unigram, backoff, keys, logps)
+    trigrams = _trigram_arrays(bigram_model, counts.trigrams, _TRIGRAM_DISCOUNT * unit)
+    return LanguageModel(vocab, unigram, backoff, keys, logps, *trigrams)
 
 
-def _with_trigrams(
+def _trigram_arrays(
     model: LanguageModel, trigrams: Counter[tuple[str, str, str]], discount: float
-) -> LanguageModel:
-    """The bigram `model` with interpolated absolute-discount trigrams on top:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Interpolated absolute-discount trigrams on top of the bigram `model`:
     P(w | u v) = max(c(u v w) - D, 0) / c(u v .) + B(u v) * P(w | v), where the back-off
     weight B(u v) = sum of min(c(u v w), D) over the w seen after u v, divided by c(u v .).
+
+    Returns the trigram keys and log-probabilities, the context keys and log back-off weights.
     """
     index = model.index
     context_total: Counter[tuple[str, str]] = Counter()
@@ -453,13 +455,7 @@ def _with_trigrams(
         kept = max(c - discount, 0) / context_total[u, v]
         p = kept + math.exp(context_logw[context]) * p_lower
         trigram_logp[(context << _ID_BITS) | index[w]] = math.log(p)
-    bigram_keys = np.array(sorted(model.bigrams), dtype=np.int64)
-    return LanguageModel(
-        model.vocab,
-        model._unigram,
-        model._backoff,
-        bigram_keys,
-        np.array([model.bigrams[k] for k in bigram_keys.tolist()]),
+    return (
         np.fromiter(trigram_logp.keys(), np.int64, len(trigram_logp)),
         np.fromiter(trigram_logp.values(), np.float64, len(trigram_logp)),
         np.fromiter(context_logw.keys(), np.int64, len(context_logw)),
