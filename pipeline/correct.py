@@ -7,13 +7,14 @@ words the decoder changed. Line count, spacing, punctuation, numbers and codes a
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline import footnotes, orthography, recurring
 from pipeline import lm as lmmod
-from pipeline import orthography, recurring
 from pipeline.abbreviations import Abbreviations
 from pipeline.candidates import CandidateGenerator, Choices, WordHint, mark_rate
 from pipeline.casing import CaseEvidence
@@ -98,6 +99,9 @@ class Corrector:
                 tokenize_raw_ocr(line, tokens)
                 for line, tokens in zip(lines, tokenized, strict=True)
             ]
+        marks = footnotes.number_marks(lines)
+        if marks:
+            tokenized = _with_footnotes(lines, tokenized, marks, decoder.is_noisy())
         hints = _word_hints(tokenized, confidences, alternatives)
         second_pass = decoder.is_noisy() and not bare
         choices = _decode_document(decoder, lines, tokenized, bare, hints, not second_pass)
@@ -110,9 +114,10 @@ class Corrector:
             decoder = decoder.adapted(_observed_and_chosen(choices, resolved))
             choices = _decode_document(decoder, lines, tokenized, bare, hints)
         replacements, changes = self._word_changes(lines, choices, self._output_style(text), bare)
+        changes += _footnote_changes(marks, replacements)
         if decoder.is_noisy() or bare:
             changes += self._restore_abbreviations(tokenized, bare, replacements)
-            changes.sort(key=lambda c: (c.line, c.column))
+        changes.sort(key=lambda c: (c.line, c.column))
         return Correction(self._restyle(_rebuild(lines, tokenized, replacements)), changes)
 
     def _word_changes(
@@ -279,6 +284,37 @@ def _occurrences(
             )
             found.setdefault(word, []).append(occurrence)
     return {word: seen for word, seen in found.items() if 2 * kept[word] < len(seen)}
+
+
+def _with_footnotes(
+    lines: list[str],
+    tokenized: list[list[Token]],
+    marks: dict[tuple[int, int], tuple[str, str]],
+    noisy: bool,
+) -> list[list[Token]]:
+    """The tokens with each numbered footnote mark (see `footnotes`) as a token of its own."""
+    by_line: dict[int, list[tuple[int, str]]] = {}
+    for (line, start), (read, _) in marks.items():
+        by_line.setdefault(line, []).append((start, read))
+    return [
+        footnotes.split_marks(lines[n], tokens, by_line.get(n, []), noisy)
+        for n, tokens in enumerate(tokenized)
+    ]
+
+
+def _footnote_changes(
+    marks: dict[tuple[int, int], tuple[str, str]], replacements: dict[tuple[int, int], str]
+) -> list[Change]:
+    """Put each footnote mark's number in its place (adds to `replacements`); the changes.
+
+    Their margin is infinite: the numbering, not a score, decided them.
+    """
+    changes = []
+    for (line, start), (read, number) in marks.items():
+        if read != number:
+            replacements[(line, start)] = number
+            changes.append(Change(line + 1, start + 1, read, number, math.inf))
+    return changes
 
 
 def _word_hints(

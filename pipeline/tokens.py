@@ -25,6 +25,7 @@ class Kind(StrEnum):
     URL = "url"
     EMAIL = "email"
     PUNCT = "punct"
+    FOOTNOTE = "footnote"  # a footnote number after a word or starting a note (see footnotes)
 
 
 @dataclass(frozen=True)
