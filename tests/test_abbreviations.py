@@ -27,6 +27,16 @@ def test_raw_ocr_code_parts_are_restored(known: Abbreviations) -> None:
     assert known.restore_word("HPND", bare=False)[0] == "HĐND"
 
 
+def test_two_confusions_are_restored_only_far_ahead_of_the_next(known: Abbreviations) -> None:
+    assert known.restore_word("HDPND", bare=False)[0] == "HĐND"  # an extra letter and P for Đ
+    assert known.restore_code("43-KIL/TW", bare=False)[0] == "43-KL/TW"
+    assert known.restore_word("SG", bare=False) is None  # ST, but PG and SL are nearly as close
+
+
+def test_roman_numerals_in_codes_are_no_parts(known: Abbreviations) -> None:
+    assert known.restore_code("III/2024", bare=False) is None
+
+
 def test_known_and_far_abbreviations_are_left_alone(known: Abbreviations) -> None:
     assert known.restore_code("25-NQ/TW", bare=False) is None
     assert known.restore_code("2023/NĐ-CP", bare=False) is None
