@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline import footnotes, orthography, recurring
+from pipeline import footnotes, numerals, orthography, recurring
 from pipeline import lm as lmmod
 from pipeline.abbreviations import Abbreviations
 from pipeline.candidates import CandidateGenerator, Choices, WordHint, mark_rate
@@ -115,6 +115,7 @@ class Corrector:
             choices = _decode_document(decoder, lines, tokenized, bare, hints)
         replacements, changes = self._word_changes(lines, choices, self._output_style(text), bare)
         changes += _footnote_changes(marks, replacements)
+        changes = _with_roman_numerals(tokenized, choices, replacements, changes)
         if decoder.is_noisy() or bare:
             changes += self._restore_abbreviations(tokenized, bare, replacements)
         changes.sort(key=lambda c: (c.line, c.column))
@@ -315,6 +316,35 @@ def _footnote_changes(
             replacements[(line, start)] = number
             changes.append(Change(line + 1, start + 1, read, number, math.inf))
     return changes
+
+
+def _with_roman_numerals(
+    tokenized: list[list[Token]],
+    choices: list[tuple[int, Choice]],
+    replacements: dict[tuple[int, int], str],
+    changes: list[Change],
+) -> list[Change]:
+    """Garbled Roman numerals put back where one is expected (see `numerals`), in place of
+    what the decoder made of them (X1 -> XI, not Xã); adds to `replacements`."""
+    chosen = {(line, c.token.start): c.candidate.syllable for line, c in choices}
+    found: dict[tuple[int, int], Change] = {}
+    for line_no, tokens in enumerate(tokenized):
+        word_before = None
+        for i, token in enumerate(tokens):
+            if token.kind is Kind.SPACE:
+                continue
+            if token.kind is not Kind.WORD:
+                word_before = None
+                continue
+            roman = numerals.read_roman(token.text)
+            if roman is not None and numerals.expected_at(tokens, i, word_before):
+                replacements[(line_no, token.start)] = roman
+                found[(line_no + 1, token.start + 1)] = Change(
+                    line_no + 1, token.start + 1, token.text, roman, math.inf
+                )
+            syllable = chosen.get((line_no, token.start), "<")
+            word_before = syllable.rsplit(" ", 1)[-1] if not syllable.startswith("<") else None
+    return [c for c in changes if (c.line, c.column) not in found] + list(found.values())
 
 
 def _word_hints(
