@@ -188,7 +188,8 @@ def case_pattern(word: str) -> str:
     letters = [ch for ch in word if ch.isalpha()]
     if len(letters) >= 2 and all(ch.isupper() for ch in letters):
         return "upper"
-    if letters and letters[0].isupper():
+    # The first character decides; a noise character there (¢Ap for cấp) has no case.
+    if word[:1].isupper():
         return "title"
     return "lower"
 

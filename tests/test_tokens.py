@@ -105,6 +105,8 @@ def test_apostrophe_names_and_units() -> None:
         ("Pang", "title", "đảng", "Đảng"),
         ("KET", "upper", "kết", "KẾT"),
         ("ciia", "lower", "của", "của"),
+        ("¢Ap", "lower", "cấp", "cấp"),  # a caseless noise character first: no capital
+        ("&", "lower", "ở", "ở"),
     ],
 )
 def test_case_pattern_is_carried_over(word: str, pattern: str, lower: str, expected: str) -> None:
