@@ -48,3 +48,19 @@ def test_margins_compare_with_leaving_the_word(channel: ChannelModel) -> None:
     changed = [c for c in choices if not c.candidate.keep]
     assert changed and all(c.margin > 0 for c in changed)
     assert all(c.margin == 0.0 for c in choices if c.candidate.keep)
+
+
+def test_a_word_with_noise_inside_is_harder_to_keep(channel: ChannelModel) -> None:
+    counts = lm.Counts.empty()
+    counts.add_text(TEXT)
+    decoder = _decoder(lm.build(counts), channel)
+
+    def keep_cost(word: str) -> float:
+        (token,) = tokenize(word, noisy=True)
+        return next(c.channel for c in decoder._word_candidates(token, False, False) if c.keep)
+
+    extra = DecoderWeights().keep_garbled_extra
+    assert extra > 0
+    assert keep_cost("v4i") == pytest.approx(keep_cost("vqi") + extra)  # surely misread
+    assert keep_cost("huy€n") == pytest.approx(keep_cost("huyqn") + extra)
+    assert keep_cost("K'Ho") == pytest.approx(keep_cost("KHo"))  # an apostrophe is no noise
