@@ -166,13 +166,14 @@ def _looks_like_code(text: str) -> bool:
 def _looks_like_garbled_digits(text: str) -> bool:
     """In raw OCR, a short lower-case word with digits that is no unit (14p for lập, t61 for tới).
 
-    A number glued to a unit (10kg, 15h30, 100m2) stays a code.
+    A number glued to a unit after it (10kg, 15h30, 100m2) stays a code; letters first (t61)
+    are no unit.
     """
     letters = "".join(ch for ch in text if ch.isalpha())
     return (
         len(text) <= 4
         and not any(ch.isupper() for ch in text)
-        and letters not in _UNITS
+        and not (letters in _UNITS and text[0].isdigit())
         and text.lower() not in _UNITS_WITH_DIGITS
     )
 

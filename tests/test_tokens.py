@@ -74,6 +74,13 @@ def test_numbers_glued_to_units_stay_whole() -> None:
         ]
 
 
+def test_raw_ocr_letters_before_digits_are_a_garble_not_a_unit() -> None:
+    (t61,) = tokenize("t61", noisy=True)  # tới: a unit (t for tấn) follows its number
+    assert t61.kind is Kind.WORD
+    (tons,) = tokenize("61t", noisy=True)
+    assert tons.kind is Kind.CODE
+
+
 @pytest.mark.parametrize("line", LINES + NOISY_LINES + ["&12 và 1& hoặc ¢6", "ca 10kg; t61"])
 def test_raw_ocr_tokens_reuse_the_plain_ones_only_where_they_agree(line: str) -> None:
     assert tokenize_raw_ocr(line, tokenize(line)) == tokenize(line, noisy=True)
