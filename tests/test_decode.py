@@ -64,3 +64,17 @@ def test_a_word_with_noise_inside_is_harder_to_keep(channel: ChannelModel) -> No
     assert keep_cost("v4i") == pytest.approx(keep_cost("vqi") + extra)  # surely misread
     assert keep_cost("huy€n") == pytest.approx(keep_cost("huyqn") + extra)
     assert keep_cost("K'Ho") == pytest.approx(keep_cost("KHo"))  # an apostrophe is no noise
+
+
+def test_a_paragraph_that_stops_mid_sentence_has_no_sentence_end(channel: ChannelModel) -> None:
+    # "đến" starts sentences more often than "đèn", which always ends one.
+    counts = lm.Counts.empty()
+    counts.add_text("Đến nay tốt. " * 20 + "Đèn.\n")
+    decoder = _decoder(lm.build(counts), channel)
+
+    def last_word(lines: list[str]) -> str:
+        return decoder.decode([tokenize(line) for line in lines])[-1].candidate.syllable
+
+    assert last_word(["nay tốt.", "den"]) == "đến"  # goes on after a page break
+    assert last_word(["nay tốt.", "den."]) == "đèn"  # closed by its full stop
+    assert last_word(["den"]) == "đèn"  # a one-line paragraph (a heading) ends where it stops
