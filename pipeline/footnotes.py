@@ -194,13 +194,28 @@ def _fill(marks: list[Mark], low: int, high: int) -> dict[Mark, int]:
 
 
 def _longest_increasing(items: list[tuple[int, int | None]]) -> list[tuple[int, int]]:
-    """The longest run of (index, number) with rising numbers; None numbers are skipped."""
+    """The longest run of (index, number) with rising numbers; None numbers are skipped.
+
+    Patience sorting: `tails[k]` ends the best run of length k + 1 found so far.
+    """
     known = [(i, n) for i, n in items if n is not None]
-    chains: list[list[tuple[int, int]]] = []
-    for i, n in known:
-        longest = max((c for c in chains if c[-1][1] < n), key=len, default=[])
-        chains.append([*longest, (i, n)])
-    return max(chains, key=len, default=[])
+    tails: list[int] = []  # positions in `known`
+    tail_numbers: list[int] = []  # their numbers, rising
+    before: list[int | None] = []  # the position before each in its best run
+    for position, (_, number) in enumerate(known):
+        k = bisect.bisect_left(tail_numbers, number)
+        before.append(tails[k - 1] if k else None)
+        if k == len(tails):
+            tails.append(position)
+            tail_numbers.append(number)
+        else:
+            tails[k], tail_numbers[k] = position, number
+    run: list[tuple[int, int]] = []
+    position = tails[-1] if tails else None
+    while position is not None:
+        run.append(known[position])
+        position = before[position]
+    return run[::-1]
 
 
 def _is_subsequence(short: str, long: str) -> bool:
