@@ -89,11 +89,12 @@ _PATTERNS: list[tuple[Kind, str]] = [
 ]
 
 # In raw OCR without a Vietnamese model, brackets, quotes and € also stand for parts of letters
-# (Thu(mg for Thường, [ãnh for lãnh, huy€n for huyện): glued to letters, they belong to the word.
+# (Thu(mg for Thường, [ãnh for lãnh, huy€n for huyện): glued to letters, they belong to the word,
+# and so does a closing bracket inside such a run (h()“p for hợp).
 _GLUED_NOISE = r"(\[\]{}‘“€\\"
 _NOISY_WORD = (
     rf"(?:[\[{{](?=\p{{Ll}}))?[{_NOISE}]*[{_LETTER}&¢¥][{_LETTER}{_NOISE}]*"
-    rf"(?:[{_GLUED_NOISE}]+[{_LETTER}{_NOISE}]*[{_LETTER}][{_LETTER}{_NOISE}]*)*"
+    rf"(?:[{_GLUED_NOISE}][{_GLUED_NOISE})]*[{_LETTER}{_NOISE}]*[{_LETTER}][{_LETTER}{_NOISE}]*)*"
     rf"(?:['’][{_LETTER}]+)?"
 )
 

@@ -41,6 +41,12 @@ def test_raw_ocr_noise_glued_to_letters_belongs_to_the_word() -> None:
     assert "Thu(mg" not in [t.text for t in tokenize(NOISY_LINES[0])]
 
 
+def test_raw_ocr_bracket_runs_inside_a_word_stay_in_it() -> None:
+    found = [t.text for t in tokenize("kết h()“p với (Tỉnh ủy) viên).", noisy=True)]
+    assert "h()“p" in found  # not the fragments h and p, each read as a syllable
+    assert found[-3:] == ["viên", ")", "."] and "Tỉnh" in found
+
+
 def kinds(line: str) -> dict[str, Kind]:
     return {t.text: t.kind for t in tokenize(line) if t.kind is not Kind.SPACE}
 
