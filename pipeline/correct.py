@@ -111,7 +111,8 @@ class Corrector:
             resolved = recurring.resolve(
                 _occurrences(lines, tokenized, choices, decoder), decoder.generator
             )
-            decoder = decoder.adapted(_observed_and_chosen(choices, resolved))
+            garbled_numbers = frozenset(word for word in resolved if word.isdigit())
+            decoder = decoder.adapted(_observed_and_chosen(choices, resolved), garbled_numbers)
             choices = _decode_document(decoder, lines, tokenized, bare, hints)
         replacements, changes = self._word_changes(lines, choices, self._output_style(text), bare)
         changes += _footnote_changes(marks, replacements)
@@ -251,8 +252,9 @@ def _occurrences(
 ) -> dict[str, list[recurring.Occurrence]]:
     """Each possible garble's occurrences (lower case) with the first pass's choices around them.
 
-    Possible garbles are the unknown words, and the known syllables that the first pass itself
-    replaced at most of their occurrences (vy read for ủy).
+    Possible garbles are the unknown words, the known syllables that the first pass itself
+    replaced at most of their occurrences (vy read for ủy), and lone numbers between words
+    (6 read for ở).
     """
     chosen = {(line, choice.token.start): choice for line, choice in choices}
     found: dict[str, list[recurring.Occurrence]] = {}
@@ -270,7 +272,7 @@ def _occurrences(
                     if symbol is not None:
                         sequence.append((symbol, None))
         for k, (syllable, choice) in enumerate(sequence):
-            if choice is None or choice.token.kind is not Kind.WORD or " " in syllable:
+            if choice is None or " " in syllable:
                 continue
             word = choice.token.text.lower()
             if choice.candidate.keep and decoder.is_known(word):
@@ -281,7 +283,9 @@ def _occurrences(
                 lmmod.BOS if before == lmmod.EOS else before,
                 syllable,
                 after,
-                choice.candidate.channel,
+                # A kept lone number's bonus (the prior that it is a number) is not counted:
+                # whether this document writes a word as that number is the question.
+                max(choice.candidate.channel, 0.0),
             )
             found.setdefault(word, []).append(occurrence)
     return {word: seen for word, seen in found.items() if 2 * kept[word] < len(seen)}

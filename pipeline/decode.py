@@ -174,6 +174,7 @@ class Decoder:
         self.lm = lm
         self.generator = generator
         self.weights = weights
+        self.garbled_numbers: frozenset[str] = frozenset()  # see `adapted`
         # A document repeats its words: each distinct word's candidates and their scores once,
         # by what they depend on (see `slots`); fixed symbols by symbol.
         self._words: dict[tuple[str, bool, bool, WordHint], tuple[tuple[Candidate, ...], Scored]]
@@ -184,13 +185,21 @@ class Decoder:
         """True when the weights are those of raw OCR without a Vietnamese model."""
         return self.weights.noisy
 
-    def adapted(self, pairs: list[tuple[str, str]]) -> Decoder:
-        """A decoder whose error model also counts this document's (observed, chosen) words."""
+    def adapted(
+        self, pairs: list[tuple[str, str]], garbled_numbers: frozenset[str] = frozenset()
+    ) -> Decoder:
+        """A decoder whose error model also counts this document's (observed, chosen) words.
+
+        `garbled_numbers`: lone numbers this document writes for a word (6 for ở), which lose
+        the bonus a lone number between words has for being left as it is.
+        """
         channel = self.generator.channel
         document_chars = sum(len(observed) for observed, _ in pairs) or 1
         weight = ADAPT_SHARE * sum(channel.counts.values()) / document_chars
         channel = channel.adapted(pairs, weight)
-        return Decoder(self.lm, self.generator.with_channel(channel), self.weights)
+        decoder = Decoder(self.lm, self.generator.with_channel(channel), self.weights)
+        decoder.garbled_numbers = garbled_numbers
+        return decoder
 
     def for_document(self, unknown_share: float) -> Decoder:
         """A decoder sharing the models, with weights adapted to the document's noise level."""
@@ -237,7 +246,8 @@ class Decoder:
                     slots.append(Slot(token, found[0], line_no, found[1]))
                 elif self._may_be_garbled_word(token, tokens):
                     candidates = self.generator.generate(token.text, bare)
-                    keep = Candidate(lmmod.NUM, -self.weights.keep_number, keep=True)
+                    bonus = 0.0 if token.text in self.garbled_numbers else self.weights.keep_number
+                    keep = Candidate(lmmod.NUM, -bonus, keep=True)
                     candidates = (keep, *candidates)
                     slots.append(Slot(token, candidates, line_no, self._scored(candidates)))
                 elif token.kind is not Kind.SPACE:

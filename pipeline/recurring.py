@@ -9,7 +9,8 @@ error model once, while its language-model gain is earned at every occurrence.
 known syllable that the first pass replaced at most of its occurrences, such as vy read for
 ủy), against what the first decoding pass chose one by one, and returns the readings it
 accepts; the corrector lets the error model adapt to them, and the second pass decides each
-occurrence in its own context.
+occurrence in its own context. A lone number between words (6 read for ở) is weighed the same
+way, except that it may stand for the reading at some places only: real numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -68,12 +69,22 @@ def resolve(
             continue
         reading_given_before = tables[2 * k]  # log P(reading | before): rows readings
         after_given_reading = tables[2 * k + 1]  # log P(after | reading): rows afters
-        context = reading_given_before @ np.array(list(befores.values()), dtype=float)
-        context += np.array(list(afters.values()), dtype=float) @ after_given_reading
+        chosen = np.array([context_of(lm, o.before, o.chosen, o.after) - o.cost for o in found])
+        if word.isdigit():
+            # A number is often just a number: the hypothesis is that this document writes
+            # the reading as it at some places, each occurrence keeping the likelier of the two.
+            column = {before: i for i, before in enumerate(befores)}
+            row = {after: i for i, after in enumerate(afters)}
+            each = reading_given_before[:, [column[o.before] for o in found]]
+            each += after_given_reading[[row[o.after] for o in found], :].T
+            context = np.maximum(each, chosen).sum(axis=1)
+        else:
+            context = reading_given_before @ np.array(list(befores.values()), dtype=float)
+            context += np.array(list(afters.values()), dtype=float) @ after_given_reading
         costs = np.array(generator.channel.costs(word, readings))
         scores = context - costs
         best = int(np.argmax(scores))
-        first_pass = sum(context_of(lm, o.before, o.chosen, o.after) - o.cost for o in found)
+        first_pass = float(chosen.sum())
         if scores[best] <= first_pass + MIN_GAIN:
             continue
         if Counter(o.chosen for o in found).most_common(1)[0][0] != readings[best]:

@@ -8,6 +8,7 @@ from pipeline import lm as lmmod
 from pipeline.candidates import CandidateGenerator
 from pipeline.casing import CaseEvidence
 from pipeline.channel import ChannelModel
+from pipeline.correct import Corrector
 from pipeline.lm import LanguageModel
 from pipeline.recurring import MIN_REPEATS, Occurrence, resolve
 
@@ -104,3 +105,28 @@ def test_a_capital_read_without_its_mark_takes_the_case_the_word_before_calls_fo
     assert _render("ủy", "Uy", "old", case, before=None) == "Ủy"
     assert _render("đảng", "Pang", "old", case, before="chức") == "Đảng"
     assert _render("đảng", "Dang", "old", case, before="chức") == "Đảng"  # D is never a đ
+
+
+def test_a_number_read_for_a_word_at_some_places_is_resolved_there_only(
+    generator: CandidateGenerator,
+) -> None:
+    # "6" for "ở" between words, beside real dates: all-"ở" would lose at the dates, but
+    # "ở where it reads better" wins.
+    number = 0.0  # the first pass kept each as a number (its bonus is not counted)
+    contexts = [("bộ", "địa"), ("viên", "cơ"), ("việc", "huyện"), ("dân", "nông")]
+    dates = [("ngày", "tháng"), ("tháng", "năm"), ("tháng", "năm")]
+    found = [Occurrence(b, lmmod.NUM, a, number) for b, a in contexts + dates]
+    assert resolve({"6": found}, generator) == {"6": "ở"}
+    assert resolve({"6": [Occurrence(b, lmmod.NUM, a, number) for b, a in dates]}, generator) == {}
+
+
+def test_correct_reads_lone_digits_as_the_word_this_document_writes_them_for() -> None:
+    raw = (
+        "Cac can bd 6 dia phuong da tham gia tap huén day du. Nhiéu dang vién 6 co sd chua "
+        "nam vitng nghi quyét.\nTinh hinh 6 cac xa vung cao con kho khan. Ngay 6 thang 6 nam "
+        "2023, doan cong tac da lam viéc 6 huyén."
+    )
+    text = Corrector().correct(raw).text
+    for phrase in ("cán bộ ở địa phương", "đảng viên ở cơ sở", "làm việc ở huyện"):
+        assert phrase in text
+    assert "Ngày 6 tháng 6 năm 2023" in text
