@@ -90,12 +90,14 @@ _PATTERNS: list[tuple[Kind, str]] = [
 
 # In raw OCR without a Vietnamese model, brackets, quotes and € also stand for parts of letters
 # (Thu(mg for Thường, [ãnh for lãnh, huy€n for huyện): glued to letters, they belong to the word,
-# and so does a closing bracket inside such a run (h()“p for hợp).
+# and so does a closing bracket inside such a run (h()“p for hợp). An apostrophe after u or o
+# that ends the word is the horn of ư or ơ (su’ for sự, co’ for cơ).
 _GLUED_NOISE = r"(\[\]{}‘“€\\"
+_HORN = rf"(?<=[uoUO])['’](?![{_LETTER}])"
 _NOISY_WORD = (
     rf"(?:[\[{{](?=\p{{Ll}}))?[{_NOISE}]*[{_LETTER}&¢¥][{_LETTER}{_NOISE}]*"
     rf"(?:[{_GLUED_NOISE}][{_GLUED_NOISE})]*[{_LETTER}{_NOISE}]*[{_LETTER}][{_LETTER}{_NOISE}]*)*"
-    rf"(?:['’][{_LETTER}]+)?"
+    rf"(?:['’][{_LETTER}]+|{_HORN})?"
 )
 
 
@@ -108,7 +110,7 @@ def _compile(patterns: list[tuple[Kind, str]]) -> regex.Pattern[str]:
 
 # Lines without any of these tokenize the same way with and without `noisy`.
 _NOISY_DIFFERENCE = regex.compile(
-    rf"[{_GLUED_NOISE}]|\d[{_LETTER}&¢¥{_NOISE}]|[{_LETTER}&¢¥{_NOISE}]\d"
+    rf"[{_GLUED_NOISE}]|\d[{_LETTER}&¢¥{_NOISE}]|[{_LETTER}&¢¥{_NOISE}]\d|{_HORN}"
 )
 _TOKEN_RE = _compile(_PATTERNS)
 _NOISY_TOKEN_RE = _compile(
@@ -136,6 +138,11 @@ def tokenize(line: str, noisy: bool = False) -> list[Token]:
             and not (noisy and _looks_like_garbled_digits(text))
         ):
             kind = Kind.CODE
+        if noisy and kind is Kind.WORD and text[-1] in "'’" and "‘" in line[: match.start()]:
+            # After an opening ‘ the apostrophe closes a quotation: no horn (see _HORN).
+            tokens.append(Token(text[:-1], kind, match.start()))
+            tokens.append(Token(text[-1], Kind.PUNCT, match.end() - 1))
+            continue
         tokens.append(Token(text, kind, match.start()))
     return tokens
 

@@ -172,3 +172,10 @@ def test_foreign_phrase_inside_vietnamese_text_is_left_alone(corrector: Correcto
     result = corrector.correct(text)
     assert result.text.split("\n")[-1] == english
     assert result.changes == []
+
+
+def test_raw_ocr_horns_read_as_apostrophes_are_restored(corrector: Corrector) -> None:
+    raw = "Vai tro cua co’ quan nha nuéc va su’ lanh dao cua Dang doi véi cong tac tu’ tuong."
+    text = corrector.correct(raw).text
+    assert "cơ quan" in text and "sự lãnh đạo" in text and "tư tưởng" in text
+    assert "’" not in text

@@ -41,6 +41,15 @@ def test_raw_ocr_noise_glued_to_letters_belongs_to_the_word() -> None:
     assert "Thu(mg" not in [t.text for t in tokenize(NOISY_LINES[0])]
 
 
+def test_raw_ocr_apostrophe_after_u_or_o_is_the_horn() -> None:
+    line = "Vai tro’ cua co’ quan va su’ ‘phoi hop’ nay."
+    words = [t.text for t in tokenize(line, noisy=True) if t.kind is Kind.WORD]
+    assert "tro’" in words and "co’" in words and "su’" in words  # trở, cơ, sự
+    assert "hop" in words  # after an opening ‘ it closes the quotation
+    assert "co’" not in [t.text for t in tokenize(line)]  # clean text: punctuation
+    assert tokenize_raw_ocr(line, tokenize(line)) == tokenize(line, noisy=True)
+
+
 def test_raw_ocr_bracket_runs_inside_a_word_stay_in_it() -> None:
     found = [t.text for t in tokenize("kết h()“p với (Tỉnh ủy) viên).", noisy=True)]
     assert "h()“p" in found  # not the fragments h and p, each read as a syllable
