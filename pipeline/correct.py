@@ -69,8 +69,8 @@ class Corrector:
             # Raw OCR repeats its garbles: each (syllable, observed word, style, word before)
             # is rendered once.
             self._render = lru_cache(maxsize=65_536)(
-                lambda syllable, observed, style, before: _render(
-                    syllable, observed, style, case, before
+                lambda syllable, observed, style, before, heading: _render(
+                    syllable, observed, style, case, before, heading
                 )
             )
 
@@ -114,7 +114,9 @@ class Corrector:
             garbled_numbers = frozenset(word for word in resolved if word.isdigit())
             decoder = decoder.adapted(_observed_and_chosen(choices, resolved), garbled_numbers)
             choices = _decode_document(decoder, lines, tokenized, bare, hints)
-        replacements, changes = self._word_changes(lines, choices, self._output_style(text), bare)
+        replacements, changes = self._word_changes(
+            lines, tokenized, choices, self._output_style(text), bare
+        )
         changes += _footnote_changes(marks, replacements)
         changes = _with_roman_numerals(tokenized, choices, replacements, changes)
         if decoder.is_noisy() or bare:
@@ -123,7 +125,12 @@ class Corrector:
         return Correction(self._restyle(_rebuild(lines, tokenized, replacements)), changes)
 
     def _word_changes(
-        self, lines: list[str], choices: list[tuple[int, Choice]], style: str, bare: bool
+        self,
+        lines: list[str],
+        tokenized: list[list[Token]],
+        choices: list[tuple[int, Choice]],
+        style: str,
+        bare: bool,
     ) -> tuple[dict[tuple[int, int], str], list[Change]]:
         """The new text of each word the decoder changed, by (line, start), and the changes.
 
@@ -132,6 +139,7 @@ class Corrector:
         """
         replacements: dict[tuple[int, int], str] = {}
         changes: list[Change] = []
+        headings = {n for n, tokens in enumerate(tokenized) if _in_capitals(tokens)}
         previous: tuple[int, int, str | None] = (-1, 0, None)  # line, end, syllable
         for line_no, choice in choices:
             token = choice.token
@@ -147,7 +155,7 @@ class Corrector:
             )
             if choice.candidate.keep:
                 continue
-            new = self._render(chosen, token.text, style, before)
+            new = self._render(chosen, token.text, style, before, line_no in headings)
             if new == token.text:
                 continue
             replacements[(line_no, token.start)] = new
@@ -400,22 +408,36 @@ def _rebuild(
 
 
 def _render(
-    syllable: str, observed: str, style: str, case: CaseEvidence, before: str | None = None
+    syllable: str,
+    observed: str,
+    style: str,
+    case: CaseEvidence,
+    before: str | None = None,
+    heading: bool = False,
 ) -> str:
     """The replacement text for a word: the syllable in the output style and the word's case.
 
     A capital that OCR wrote for a different letter keeps its case only if such misreads
     stood for capitals (P for Đ does, G for ủ does not); one read without its mark (U for ủ)
     only if our domain text writes the word capitalised after `before`, the syllable before
-    it, or does not say (see `casing`).
+    it, or does not say (see `casing`). Outside a `heading` in capitals, a word of two capitals
+    is a capital and a small marked vowel that OCR read as a capital (BO for Bộ, SO for Sở).
     """
     pattern = case_pattern(observed)
+    if pattern == "upper" and not heading and len(observed) == 2:
+        pattern = "title"
     words = [orthography.restyle_word(part, style) for part in syllable.split(" ")]
     if pattern == "title" and not _capital_meant(observed[0], syllable, words[0], case, before):
         pattern = "lower"
     first = apply_case(words[0], pattern)
     rest = [apply_case(w, pattern if pattern == "upper" else "lower") for w in words[1:]]
     return " ".join([first, *rest])
+
+
+def _in_capitals(tokens: list[Token]) -> bool:
+    """A line of two or more words, most of them in capitals (T/M HUYEN UY, a heading)."""
+    words = [t.text for t in tokens if t.kind is Kind.WORD and any(ch.isalpha() for ch in t.text)]
+    return len(words) >= 2 and sum(w.isupper() for w in words) >= 0.6 * len(words)
 
 
 def _capital_meant(

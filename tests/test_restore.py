@@ -179,3 +179,15 @@ def test_raw_ocr_horns_read_as_apostrophes_are_restored(corrector: Corrector) ->
     text = corrector.correct(raw).text
     assert "cơ quan" in text and "sự lãnh đạo" in text and "tư tưởng" in text
     assert "’" not in text
+
+
+def test_two_capitals_in_running_text_are_a_capital_and_a_small_vowel(
+    corrector: Corrector,
+) -> None:
+    raw = (
+        "Cac dia phuong da tri€n khai thuc hién nghiém tic. BO van kién phap ly vé dat dai da "
+        "duge ban hanh.\nT/M BAN THUONG VU HUYEN UY"
+    )
+    text = corrector.correct(raw).text
+    assert "Bộ văn kiện" in text  # ộ read as a capital O
+    assert text.endswith("BAN THƯỜNG VỤ HUYỆN ỦY")  # a heading keeps its capitals
