@@ -91,11 +91,12 @@ _PATTERNS: list[tuple[Kind, str]] = [
 # In raw OCR without a Vietnamese model, brackets, quotes and € also stand for parts of letters
 # (Thu(mg for Thường, [ãnh for lãnh, huy€n for huyện): glued to letters, they belong to the word,
 # and so does a closing bracket inside such a run (h()“p for hợp). An apostrophe after u or o
-# that ends the word is the horn of ư or ơ (su’ for sự, co’ for cơ).
+# that ends the word is the horn of ư or ơ (su’ for sự, co’ for cơ). @ may start a word, as &
+# does (@ for ở).
 _GLUED_NOISE = r"(\[\]{}‘“€\\"
 _HORN = rf"(?<=[uoUO])['’](?![{_LETTER}])"
 _NOISY_WORD = (
-    rf"(?:[\[{{](?=\p{{Ll}}))?[{_NOISE}]*[{_LETTER}&¢¥][{_LETTER}{_NOISE}]*"
+    rf"(?:[\[{{](?=\p{{Ll}}))?[{_NOISE}]*[{_LETTER}&@¢¥][{_LETTER}{_NOISE}]*"
     rf"(?:[{_GLUED_NOISE}][{_GLUED_NOISE})]*[{_LETTER}{_NOISE}]*[{_LETTER}][{_LETTER}{_NOISE}]*)*"
     rf"(?:['’][{_LETTER}]+|{_HORN})?"
 )
@@ -110,7 +111,7 @@ def _compile(patterns: list[tuple[Kind, str]]) -> regex.Pattern[str]:
 
 # Lines without any of these tokenize the same way with and without `noisy`.
 _NOISY_DIFFERENCE = regex.compile(
-    rf"[{_GLUED_NOISE}]|\d[{_LETTER}&¢¥{_NOISE}]|[{_LETTER}&¢¥{_NOISE}]\d|{_HORN}"
+    rf"[{_GLUED_NOISE}]|\d[{_LETTER}&¢¥{_NOISE}]|[{_LETTER}&¢¥{_NOISE}]\d|{_HORN}|@"
 )
 _TOKEN_RE = _compile(_PATTERNS)
 _NOISY_TOKEN_RE = _compile(

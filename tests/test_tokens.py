@@ -50,6 +50,14 @@ def test_raw_ocr_apostrophe_after_u_or_o_is_the_horn() -> None:
     assert tokenize_raw_ocr(line, tokenize(line)) == tokenize(line, noisy=True)
 
 
+def test_raw_ocr_at_sign_may_be_a_letter_but_emails_stay() -> None:
+    line = "nhà @ trên, vu @4 tranh, thư gửi a@b.vn"
+    found = {t.text: t.kind for t in tokenize(line, noisy=True)}
+    assert found["@"] is Kind.WORD and found["@4"] is Kind.WORD  # ở, đấu
+    assert found["a@b.vn"] is Kind.EMAIL
+    assert tokenize_raw_ocr(line, tokenize(line)) == tokenize(line, noisy=True)
+
+
 def test_raw_ocr_bracket_runs_inside_a_word_stay_in_it() -> None:
     found = [t.text for t in tokenize("kết h()“p với (Tỉnh ủy) viên).", noisy=True)]
     assert "h()“p" in found  # not the fragments h and p, each read as a syllable
