@@ -12,7 +12,6 @@ left within `TRIGRAM_BEAM` of the best path.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -33,6 +32,9 @@ ADAPT_SHARE = 4.0
 NOISY_SHARE = 0.2
 # Slots whose LM scores are looked up together (see `Decoder._transitions`).
 TRANSITION_BATCH = 256
+# LM scores kept for reuse between neighbouring words that recur (see `Decoder._transitions`):
+# at most this many numbers (8 bytes each) per decoder, then the store starts afresh.
+TRANSITION_CACHE_CELLS = 2_000_000
 # The trigram search weighs the candidates whose best bigram path scores within this many nats
 # of the best path, at most TRIGRAM_WIDTH of them per slot (its cost grows with the cube). On
 # the held-out development pages 3 to 8 nats and 2 to 4 candidates measured alike.
@@ -180,6 +182,11 @@ class Decoder:
         self._words: dict[tuple[str, bool, bool, WordHint], tuple[tuple[Candidate, ...], Scored]]
         self._words = {}
         self._symbols: dict[str, tuple[tuple[Candidate, ...], Scored]] = {}
+        # Weighted LM scores between two neighbouring slots' candidates, by the identity of
+        # their `Scored` (None: the sentence start); each entry holds its two `Scored` so that
+        # their identities stay theirs (see `_transitions`).
+        self._steps: dict[tuple[int, int], tuple[Scored | None, Scored, np.ndarray]] = {}
+        self._step_cells = 0
 
     def is_noisy(self) -> bool:
         """True when the weights are those of raw OCR without a Vietnamese model."""
@@ -398,26 +405,59 @@ class Decoder:
         first, second = candidate.syllable.split(" ", 1)
         return bonus + self.weights.lm_weight * self.lm.logp(first, second) - candidate.channel
 
-    def _transitions(self, slots: list[Slot]) -> Iterator[np.ndarray]:
-        """For each slot, unweighted LM log-probabilities of its candidates (rows) after each
-        candidate of the slot before (columns); the first slot follows the sentence start.
+    def _transitions(self, slots: list[Slot]) -> list[np.ndarray]:
+        """For each slot, weighted LM scores of its candidates (rows) after each candidate of
+        the slot before (columns); the first slot follows the sentence start.
 
-        Two-syllable candidates join their neighbours by their edges. The LM is asked for
-        TRANSITION_BATCH slots at a time: few numpy calls, bounded memory.
+        Two-syllable candidates join their neighbours by their edges. A document repeats its
+        word pairs (and `slots` shares one `Scored` between the slots of one word), so each
+        pair of neighbouring `Scored` is looked up once per decoder; the LM is asked for
+        TRANSITION_BATCH new pairs at a time: few numpy calls, bounded memory.
         """
-        pairs = []
-        contexts = [lmmod.BOS]
+        keys: list[tuple[int, int]] = []
+        found: dict[tuple[int, int], np.ndarray] = {}
+        missing: dict[tuple[int, int], tuple[Scored | None, Scored]] = {}
+        before: Scored | None = None
         for slot in slots:
-            pairs.append((contexts, slot.scored.firsts))
-            contexts = slot.scored.contexts
-        for start in range(0, len(pairs), TRANSITION_BATCH):
-            batch = pairs[start : start + TRANSITION_BATCH]
-            for (contexts, words), table in zip(batch, self.lm.blocks(batch), strict=True):
+            key = (id(before), id(slot.scored))
+            keys.append(key)
+            if key not in found and key not in missing:
+                known = self._steps.get(key)
+                if known is None:
+                    missing[key] = (before, slot.scored)
+                else:
+                    found[key] = known[2]
+            before = slot.scored
+        weight = self.weights.lm_weight
+        pending = [(key, before, scored) for key, (before, scored) in missing.items()]
+        for start in range(0, len(pending), TRANSITION_BATCH):
+            batch = pending[start : start + TRANSITION_BATCH]
+            pairs = [
+                ([lmmod.BOS] if before is None else before.contexts, scored.firsts)
+                for _, before, scored in batch
+            ]
+            for (key, before, scored), (contexts, words), table in zip(
+                batch, pairs, self.lm.blocks(pairs), strict=True
+            ):
                 if lmmod.EOS in words:  # an empty sentence costs nothing
                     ends = [i for i, word in enumerate(words) if word == lmmod.EOS]
                     starts = [k for k, context in enumerate(contexts) if context == lmmod.BOS]
                     table[np.ix_(ends, starts)] = 0.0
-                yield table
+                step = weight * table
+                step.flags.writeable = False  # shared by every slot pair with this key
+                found[key] = step
+                self._remember_step(key, before, scored, step)
+        return [found[key] for key in keys]
+
+    def _remember_step(
+        self, key: tuple[int, int], before: Scored | None, scored: Scored, step: np.ndarray
+    ) -> None:
+        """Keep `step` for `_transitions`, within TRANSITION_CACHE_CELLS."""
+        if self._step_cells + step.size > TRANSITION_CACHE_CELLS:
+            self._steps.clear()
+            self._step_cells = 0
+        self._steps[key] = (before, scored, step)
+        self._step_cells += step.size
 
     def _transition(self, prev: str, word: str) -> float:
         """LM score of `word` after `prev` (two-syllable candidates join by their edges)."""
@@ -447,19 +487,16 @@ class Decoder:
         if not slots:
             return []
         # Viterbi: scores[j] = best score of a path ending in candidate j of the current slot.
-        weight = self.weights.lm_weight
         scores = np.zeros(1)
         back: list[np.ndarray] = []
-        steps: list[np.ndarray] = []  # per slot, weighted LM scores as in `_transitions`
+        steps = self._transitions(slots)  # per slot, weighted LM scores
         forward: list[np.ndarray] = []  # per slot, the best score of a path ending in each
-        for slot, table in zip(slots, self._transitions(slots), strict=True):
+        for slot, step in zip(slots, steps, strict=True):
             # totals[j, k]: candidate j of this slot after candidate k of the slot before;
             # argmax keeps the first of equal scores.
-            step = weight * table
             totals = scores + step
             back.append(totals.argmax(axis=1))
             scores = totals.max(axis=1) + slot.scored.local_array
-            steps.append(step)
             forward.append(scores)
         end = _paragraph_end(lines, slots)
         ends = [self._transition(c.syllable, end) for c in slots[-1].candidates]
