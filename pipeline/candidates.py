@@ -117,7 +117,7 @@ class CandidateGenerator:
                 self.by_deletion[shorter].add(skeleton)
         self.cleanup = channel.cleanup_map()
         self._longest_noise = max((len(k) for k in self.cleanup), default=1)
-        self.generate = lru_cache(maxsize=200_000)(self._generate)
+        self._generated = lru_cache(maxsize=200_000)(self._generate)
 
     def with_channel(self, channel: ChannelModel) -> CandidateGenerator:
         """The same lexicon indexes with another error model (and an empty cache)."""
@@ -125,8 +125,15 @@ class CandidateGenerator:
         other.channel = channel
         other.cleanup = channel.cleanup_map()
         other._longest_noise = max((len(k) for k in other.cleanup), default=1)
-        other.generate = lru_cache(maxsize=200_000)(other._generate)
+        other._generated = lru_cache(maxsize=200_000)(other._generate)
         return other
+
+    def generate(self, word: str, bare: bool = False, wide: bool = False) -> tuple[Candidate, ...]:
+        """Candidates for one word as written, most likely first (see `_generate`).
+
+        Case is ignored: the word's case forms share one cached result.
+        """
+        return self._generated(word.lower(), bare, wide)
 
     def folds(self, word: str) -> list[tuple[str, float]]:
         """Letter skeletons the lower-case `word` may fold to, cheapest first, with their costs."""
