@@ -65,8 +65,11 @@ def read_lexicon(directory: Path) -> Counter[str]:
             if not line.strip() or line.startswith("#"):
                 continue
             name, _, abbreviation = line.partition("\t")
-            counts.update(p for p in _PART.findall(abbreviation) if is_abbreviation_like(p))
+            if abbreviation:
+                counts.update(p for p in _PART.findall(abbreviation) if is_abbreviation_like(p))
             for word in _WORD.findall(name):
+                if word.islower():  # no capital: neither a code nor an abbreviation (most words)
+                    continue
                 # 15-NQ/TU, but not quý II/2020; a word of letters only is no code (no digit).
                 if not word.isalpha() and DOCUMENT_CODE_RE.fullmatch(word):
                     counts.update(
