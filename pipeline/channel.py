@@ -23,11 +23,14 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 import unicodedata
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -693,10 +696,16 @@ class _WordCoster:
     def costs(self, intended: list[str]) -> list[float]:
         """`cost` of each intended string (NFC), with the same sums and minima as `cost`: in
         numpy, the columns of every beginning of one length side by side."""
-        # The prefix tree: every distinct beginning once, shorter first, row 0 being "".
-        beginnings = sorted({t[:end] for t in intended for end in range(1, len(t) + 1)}, key=len)
-        row_of = {"": 0} | {b: k for k, b in enumerate(beginnings, 1)}
-        chars = list({b[-1]: None for b in beginnings})
+        # Every distinct beginning once (nodes of the prefix tree), shorter first; table row 0
+        # is "", row k the k-th beginning.
+        tree = _PREFIXES
+        targets = tree.nodes(intended)
+        nodes, row_of = tree.beginnings(targets)
+        beginnings = nodes[1:]
+        parents = row_of(tree.parent[beginnings])
+        depths = tree.depth[beginnings]
+        char_ids, char_rows = np.unique(tree.char[beginnings], return_inverse=True)
+        chars = [tree.chars[c] for c in char_ids.tolist()]
         # The cost of reading each char as each observed char (one column per observed char,
         # few of them), and of deleting it.
         read_columns = [
@@ -704,15 +713,14 @@ class _WordCoster:
         ]
         read_as = np.array(read_columns).reshape(len(self.observed), len(chars)).T
         deletion = np.array(list(map(self.model.deletion_cost, chars)))
-        char_of = dict(zip(chars, range(len(chars)), strict=True))
-        char_rows = np.array([char_of[b[-1]] for b in beginnings], dtype=np.int64)
-        parents = np.array([row_of[b[:-1]] for b in beginnings], dtype=np.int64)
+        multi = self._multi_ops(tree, beginnings, char_rows, chars, row_of)
+        multi_rows = [row for row, _, _ in multi]
         table = np.empty((len(beginnings) + 1, len(self.observed) + 1))
         table[0] = self.columns[""]
-        stop = 1
-        for count in Counter(map(len, beginnings)).values():  # shorter first, as `beginnings`
-            start, stop = stop, stop + count  # rows of the beginnings of one length
-            level = slice(start - 1, stop - 1)  # their places in the lists above
+        # The rows of the beginnings of each length: from 1 to the first stop, and so on.
+        stops = (np.cumsum(np.bincount(depths)[1:]) + 1).tolist()
+        for start, stop in pairwise([1, *stops]):
+            level = slice(start - 1, stop - 1)  # the level's places in the arrays above
             prev = table[parents[level]]
             reads, deletions = read_as[char_rows[level]], deletion[char_rows[level]]
             columns = table[start:stop]
@@ -720,20 +728,39 @@ class _WordCoster:
             columns[:, 0] = prev[:, 0] + deletions
             np.minimum(prev[:, :-1] + reads, prev[:, 1:] + deletions[:, None], out=columns[:, 1:])
             # Multi-character operations from earlier columns.
-            for row, beginning in enumerate(beginnings[level], start):
-                for segment, fits in self.ops_by_last.get(beginning[-1], ()):
-                    if beginning.endswith(segment):
-                        source = table[row_of[beginning[: -len(segment)]]].tolist()
-                        for end, a, c in fits:
-                            w = source[end - a] + c
-                            if w < table[row, end]:
-                                table[row, end] = w
+            first, last = bisect_left(multi_rows, start), bisect_left(multi_rows, stop)
+            for row, source_row, fits in multi[first:last]:
+                source = table[source_row].tolist()
+                for end, a, c in fits:
+                    w = source[end - a] + c
+                    if w < table[row, end]:
+                        table[row, end] = w
             # Inserting observed characters (from above), row by row.
             for i, inserted in enumerate(self.insertions, 1):
                 np.minimum(columns[:, i], columns[:, i - 1] + inserted, out=columns[:, i])
                 for a, c in self.inserted_at[i]:
                     np.minimum(columns[:, i], columns[:, i - a] + c, out=columns[:, i])
-        return table[[row_of[t] for t in intended], -1].tolist()
+        return table[row_of(targets), -1].tolist()
+
+    def _multi_ops(
+        self,
+        tree: _PrefixTree,
+        beginnings: np.ndarray,
+        char_rows: np.ndarray,
+        chars: list[str],
+        row_of: Rows,
+    ) -> list[tuple[int, int, list[tuple[int, int, float]]]]:
+        """The multi-character operations that end a beginning (few), by row: (its row, the
+        row it starts from, its fits as in `ops_by_last`); rows as in `costs`."""
+        ending = np.array([ch in self.ops_by_last for ch in chars], dtype=bool)
+        found = []
+        for row in (np.flatnonzero(ending[char_rows]) + 1).tolist():
+            beginning = tree.strings[beginnings[row - 1]]
+            for segment, fits in self.ops_by_last[beginning[-1]]:
+                if beginning.endswith(segment):
+                    found.append((row, tree.node_of[beginning[: -len(segment)]], fits))
+        sources = row_of(np.array([source for _, source, _ in found], dtype=np.int64)).tolist()
+        return [(row, source, fits) for (row, _, fits), source in zip(found, sources, strict=True)]
 
     def _costs_of(self, t: str) -> tuple[list[float], float]:
         """For intended char `t`: the cost of reading it as each observed char, of deleting it."""
@@ -783,6 +810,78 @@ class _WordCoster:
                         v = w
             column.append(v)
         return column
+
+
+# Nodes of a `_PrefixTree` -> their rows in a table (see `_PrefixTree.beginnings`).
+Rows = Callable[[np.ndarray], np.ndarray]
+
+
+class _PrefixTree:
+    """Every string `_WordCoster.costs` has been asked about, with all its beginnings, as
+    numbered nodes (0: the empty string), so that one word's candidates find their shared
+    beginnings in a few numpy calls. Shared by all models: it holds strings, not costs."""
+
+    def __init__(self) -> None:
+        self.node_of: dict[str, int] = {"": 0}
+        self.strings: list[str] = [""]
+        self.chars: list[str] = [""]  # char id -> char; the root's "char" is ""
+        self._char_id: dict[str, int] = {"": 0}
+        # Per node: its parent (the string without its last char), length, last char's id.
+        self.parent = np.zeros(1024, dtype=np.int64)
+        self.depth = np.zeros(1024, dtype=np.int64)
+        self.char = np.zeros(1024, dtype=np.int64)
+        self._growing = threading.Lock()
+
+    def nodes(self, strings: list[str]) -> np.ndarray:
+        """The node of each string, added to the tree if new."""
+        get = self.node_of.get
+        found = [get(t, -1) for t in strings]
+        if -1 in found:
+            with self._growing:
+                found = [self._add(t) for t in strings]
+        return np.array(found, dtype=np.int64)
+
+    def beginnings(self, nodes: np.ndarray) -> tuple[np.ndarray, Rows]:
+        """The root, then `nodes` and every node above them once each, shorter first; and the
+        places of nodes among them in that order."""
+        parts = [np.zeros(1, dtype=np.int64), nodes]
+        while len(nodes):
+            nodes = self.parent[nodes]
+            nodes = nodes[nodes > 0]
+            parts.append(nodes)
+        found = np.unique(np.concatenate(parts))  # by node, the root first
+        order = np.argsort(self.depth[found], kind="stable")
+        place = np.empty_like(order)
+        place[order] = np.arange(len(order))
+
+        def row_of(nodes: np.ndarray) -> np.ndarray:
+            return place[np.searchsorted(found, nodes)]
+
+        return found[order], row_of
+
+    def _add(self, text: str) -> int:
+        """The node of `text`, with the nodes of its beginnings added where missing."""
+        known = len(text)  # the longest beginning already in the tree
+        while text[:known] not in self.node_of:
+            known -= 1
+        node = self.node_of[text[:known]]
+        for end in range(known + 1, len(text) + 1):
+            parent, node = node, len(self.strings)
+            if node == len(self.parent):
+                self.parent, self.depth, self.char = (
+                    np.concatenate([array, np.zeros_like(array)])
+                    for array in (self.parent, self.depth, self.char)
+                )
+            char = self._char_id.setdefault(text[end - 1], len(self.chars))
+            if char == len(self.chars):
+                self.chars.append(text[end - 1])
+            self.parent[node], self.depth[node], self.char[node] = parent, end, char
+            self.strings.append(text[:end])
+            self.node_of[text[:end]] = node
+        return node
+
+
+_PREFIXES = _PrefixTree()
 
 
 def main(argv: list[str] | None = None) -> int:
