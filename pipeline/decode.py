@@ -101,6 +101,7 @@ class Scored:
     penults: list[str | None]  # the syllable before the last in a two-syllable candidate
     local: list[float]  # `Decoder._local` of each candidate
     local_array: np.ndarray  # the same as an array
+    keep: int | None  # the candidate that leaves the word as written, if any
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,11 @@ def _runs(indexes: list[int], gap: int) -> list[tuple[int, int]]:
 
 def _is_upper_line(tokens: list[Token]) -> bool:
     """True for a heading line whose words are mostly in capitals."""
-    words = [t.text for t in tokens if t.kind is Kind.WORD and any(ch.isalpha() for ch in t.text)]
+    words = [
+        t.text
+        for t in tokens
+        if t.kind is Kind.WORD and (t.text.isalpha() or any(ch.isalpha() for ch in t.text))
+    ]
     upper = sum(w.isupper() and len(w) > 1 for w in words)
     return len(words) >= 2 and upper >= 0.6 * len(words)
 
@@ -283,7 +288,8 @@ class Decoder:
             self._local(c, keep_bonus) if c.keep or " " in c.syllable else 0.0 - c.channel
             for c in candidates
         ]
-        return Scored(firsts, contexts, penults, local, np.array(local, dtype=np.float64))
+        keep = next((k for k, c in enumerate(candidates) if c.keep), None)
+        return Scored(firsts, contexts, penults, local, np.array(local, dtype=np.float64), keep)
 
     def _is_foreign(self, word: str, bare: bool) -> bool:
         """An unknown word that no syllable explains for less than the cost of keeping it."""
@@ -346,7 +352,7 @@ class Decoder:
         token = tokens[i]
         before = tokens[i - 1] if i else None
         after = tokens[i + 1] if i + 1 < len(tokens) else None
-        if any(t is not None and t.text == "/" for t in (before, after)):
+        if (before is not None and before.text == "/") or (after is not None and after.text == "/"):
             return True
         if self.is_known(token.text):
             return False
@@ -642,7 +648,7 @@ class Decoder:
         n = len(slots)
         scored = [slot.scored for slot in slots]
         changed = [  # (slot, the candidate that leaves it as written)
-            (i, next(k for k, c in enumerate(slot.candidates) if c.keep))
+            (i, slot.scored.keep)
             for i, (slot, j) in enumerate(zip(slots, path, strict=True))
             if slot.token is not None and not slot.candidates[j].keep
         ]
@@ -700,7 +706,7 @@ class Decoder:
             cand = slot.candidates[j]
             margin = 0.0
             if not cand.keep:
-                keep = next(k for k, c in enumerate(slot.candidates) if c.keep)
+                keep = slot.scored.keep
                 before = steps[i][:, path[i - 1] if i else 0]
                 after = ends if i == last else steps[i + 1][path[i + 1]]
                 local = slot.scored.local
