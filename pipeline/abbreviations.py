@@ -67,9 +67,7 @@ def read_lexicon(directory: Path) -> Counter[str]:
             name, _, abbreviation = line.partition("\t")
             if abbreviation:
                 counts.update(p for p in _PART.findall(abbreviation) if is_abbreviation_like(p))
-            for word in _WORD.findall(name):
-                if word.islower():  # no capital: neither a code nor an abbreviation (most words)
-                    continue
+            for word in _capitalised_words(name):
                 # 15-NQ/TU, but not quý II/2020; a word of letters only is no code (no digit).
                 if not word.isalpha() and DOCUMENT_CODE_RE.fullmatch(word):
                     counts.update(
@@ -84,6 +82,22 @@ def read_lexicon(directory: Path) -> Counter[str]:
                 ):
                     counts[word] += 1
     return counts
+
+
+def _capitalised_words(text: str) -> list[str]:
+    """The words of `text` (`_WORD`) but those in lower case: only a word with a capital can be
+    a code or an abbreviation.
+
+    A word holds no space, so the words of a piece of text between spaces are its own; most
+    pieces (running text) are in lower case and are not searched at all.
+    """
+    return [
+        word
+        for piece in text.split()
+        if not piece.islower()
+        for word in _WORD.findall(piece)
+        if not word.islower()
+    ]
 
 
 class Abbreviations:
