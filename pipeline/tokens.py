@@ -118,6 +118,8 @@ _NOISY_TOKEN_RE = _compile(
     [(kind, _NOISY_WORD if kind is Kind.WORD else pattern) for kind, pattern in _PATTERNS]
 )
 _GROUP_KIND = {f"{kind.name}{i}": kind for i, (kind, _) in enumerate(_PATTERNS)}
+_SPACE_RE = regex.compile(_PATTERNS[0][1])  # the pieces of a line are tokenized one by one
+_ROMAN_LETTERS = "IVXLCDM"
 
 
 def tokenize(line: str, noisy: bool = False) -> list[Token]:
@@ -130,7 +132,26 @@ def tokenize(line: str, noisy: bool = False) -> list[Token]:
     ['Nghị', ' ', 'quyết', ' ', 'số', ' ', '25-NQ/TW', ' ', 'ngày', ' ', '03/6/2013']
     """
     tokens: list[Token] = []
-    for match in (_NOISY_TOKEN_RE if noisy else _TOKEN_RE).finditer(line):
+    start = 0
+    for space in _SPACE_RE.finditer(line):
+        _tokenize_piece(line, start, space.start(), noisy, tokens)
+        tokens.append(Token(space.group(), Kind.SPACE, space.start()))
+        start = space.end()
+    _tokenize_piece(line, start, len(line), noisy, tokens)
+    return tokens
+
+
+def _tokenize_piece(line: str, start: int, stop: int, noisy: bool, tokens: list[Token]) -> None:
+    """Append the tokens of `line[start:stop]`, a piece between spaces (no token holds one).
+
+    Most pieces are one word of letters: a WORD, since every pattern before WORD needs a
+    digit, punctuation or the letters of a Roman numeral; only the others are searched.
+    """
+    piece = line[start:stop]
+    if piece.isalpha() and piece.strip(_ROMAN_LETTERS):
+        tokens.append(Token(piece, Kind.WORD, start))
+        return
+    for match in (_NOISY_TOKEN_RE if noisy else _TOKEN_RE).finditer(line, start, stop):
         kind = _GROUP_KIND[match.lastgroup]
         text = match.group()
         if (
@@ -145,7 +166,6 @@ def tokenize(line: str, noisy: bool = False) -> list[Token]:
             tokens.append(Token(text[-1], Kind.PUNCT, match.end() - 1))
             continue
         tokens.append(Token(text, kind, match.start()))
-    return tokens
 
 
 def tokenize_raw_ocr(line: str, tokens: list[Token]) -> list[Token]:
