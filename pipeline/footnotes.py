@@ -121,7 +121,8 @@ def _looks_like_mark(text: str, word: str, rest: str, single_quote_open: bool) -
     if len(text) > 1 or text in "®°*¹²³⁴⁵⁶⁷⁸⁹⁰":
         return True
     if text in "’'":
-        return not single_quote_open  # no opening ‘ before it: no closing quote
+        # Neither a closing quote (no opening ‘ before it) nor the horn of ư or ơ (su’ for sự).
+        return not single_quote_open and word[-1] not in "uoUO"
     # A lone ! ? or " is punctuation, unless more punctuation follows at once (tỉnh!.).
     return text != '"' and bool(rest) and rest[0] in ".,;:"
 

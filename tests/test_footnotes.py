@@ -74,6 +74,14 @@ def test_punctuation_and_units_are_no_marks() -> None:
     assert numbers(lines) == {(2, 0): "1", (3, 0): "2"}
 
 
+def test_horns_read_as_apostrophes_are_no_marks() -> None:
+    lines = [*PAGES]
+    lines[1] = lines[1].replace("về Ủy ban", "về co’ quan")  # the horn of cơ, read as ’
+    found = numbers(lines)
+    assert (1, lines[1].index("’ quan")) not in found
+    assert (0, PAGES[0].index("!.")) in found and len(found) == len(numbers(PAGES))
+
+
 def test_split_marks_rebuilds_the_line() -> None:
     line = "tăng so với năm trước®, nhất là ở cấp xã'’ và cấp huyện."
     marks = [(line.index("®"), "®"), (line.index("'’"), "'’")]
