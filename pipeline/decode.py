@@ -61,7 +61,7 @@ class DecoderWeights:
     # the unseen admin pages (0 -> 4 -> 8: eng OCR WER 3.92 -> 3.89 -> 3.87%, scan 4.39 ->
     # 4.38%, unseen scan 3.64 -> 3.61%; 14 and 20 measured as 8; vie and bare text unchanged).
     keep_garbled_extra: float = 8.0
-    # Bonus for leaving a lone digit between words as a number (see `_may_be_garbled_word`).
+    # Bonus for leaving a lone number between words as a number (see `_may_be_garbled_word`).
     keep_number: float = 4.0
     # How much the keep costs grow with the odds that a word of this document is read right.
     trust_weight: float = 1.0
@@ -328,19 +328,24 @@ class Decoder:
         return phrase
 
     def _may_be_garbled_word(self, token: Token, line: list[Token]) -> bool:
-        """A lone digit between words that OCR may have read for a letter (6 for ở).
+        """A lone number of up to three digits that OCR may have read for a word (6 for ở,
+        161 for lối).
 
-        Only in noisy text (a clean document's numbers are never touched), and only a single
-        digit the error model knows as a letter, with words on both sides on the same line.
+        Only in noisy text (a clean document's numbers are never touched), only digits the
+        error model knows as letters, with a word (or a comma) before and a word after on the
+        same line. Such a number stays a number unless a reading wins by the `keep_number`
+        bonus, which a number this document writes for a word loses (see `adapted`).
         """
-        if token.kind is not Kind.NUMBER or len(token.text) != 1:
+        if token.kind is not Kind.NUMBER or len(token.text) > 3 or not token.text.isdigit():
             return False
-        if not self.weights.noisy or token.text not in self.generator.cleanup:
+        if not self.weights.noisy or any(ch not in self.generator.cleanup for ch in token.text):
             return False
         i = line.index(token)
         before = [t for t in line[:i] if t.kind is not Kind.SPACE][-1:]
         after = [t for t in line[i + 1 :] if t.kind is not Kind.SPACE][:1]
-        return all(t and t[0].kind is Kind.WORD for t in (before, after))
+        if not before or not after or after[0].kind is not Kind.WORD:
+            return False
+        return before[0].kind is Kind.WORD or before[0].text == ","
 
     def _is_abbreviation_in_context(self, tokens: list[Token], i: int) -> bool:
         """A word that its neighbours mark as an abbreviation or a unit.

@@ -130,3 +130,15 @@ def test_correct_reads_lone_digits_as_the_word_this_document_writes_them_for() -
     for phrase in ("cán bộ ở địa phương", "đảng viên ở cơ sở", "làm việc ở huyện"):
         assert phrase in text
     assert "Ngày 6 tháng 6 năm 2023" in text
+
+
+def test_a_recurring_number_read_for_a_word_is_restored_and_real_numbers_stay() -> None:
+    raw = (
+        "Nam 2023, ty 18 ho nghéo cua tinh giam con 3,2%; ty 18 bao phu bao hiém y té dat 92,5%,"
+        "\nty 18 tré em dén truong dung d6 tudi dat 99%. Cac chi tiéu kinh té, 18 hoi ddu tang so"
+        " véi\nnam 2022, trong dé 15 xa dat chuén néng thon méi, 12 dé an duge trién khai dung "
+        "tién d6."
+    )
+    text = Corrector().correct(raw).text
+    assert text.count("tỷ lệ") == 3  # 18 written for lệ, three times
+    assert ", 18 " in text and " 15 xã" in text and " 12 đề án" in text
