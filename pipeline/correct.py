@@ -25,7 +25,15 @@ from pipeline.channel import ChannelModel
 from pipeline.decode import Choice, Decoder, DecoderWeights
 from pipeline.lm import LanguageModel
 from pipeline.normalize import clean_unicode
-from pipeline.tokens import Kind, Token, apply_case, case_pattern, tokenize, tokenize_raw_ocr
+from pipeline.tokens import (
+    Kind,
+    Token,
+    apply_case,
+    case_pattern,
+    in_capitals,
+    tokenize,
+    tokenize_raw_ocr,
+)
 
 # Below this share of words with marks, a text is taken as written without marks (see mark_rate).
 BARE_TEXT_MARK_RATE = 0.08
@@ -151,7 +159,7 @@ class Corrector:
         """
         replacements: dict[tuple[int, int], str] = {}
         changes: list[Change] = []
-        headings = {n for n, tokens in enumerate(tokenized) if _in_capitals(tokens)}
+        headings = {n for n, tokens in enumerate(tokenized) if in_capitals(tokens)}
         previous: tuple[int, int, str | None] = (-1, 0, None)  # line, end, syllable
         for line_no, choice in choices:
             token = choice.token
@@ -461,12 +469,6 @@ def _render(
     first = apply_case(words[0], pattern)
     rest = [apply_case(w, pattern if pattern == "upper" else "lower") for w in words[1:]]
     return " ".join([first, *rest])
-
-
-def _in_capitals(tokens: list[Token]) -> bool:
-    """A line of two or more words, most of them in capitals (T/M HUYEN UY, a heading)."""
-    words = [t.text for t in tokens if t.kind is Kind.WORD and any(ch.isalpha() for ch in t.text)]
-    return len(words) >= 2 and sum(w.isupper() for w in words) >= 0.6 * len(words)
 
 
 def _capital_meant(

@@ -19,7 +19,7 @@ import numpy as np
 from pipeline import lm as lmmod
 from pipeline.candidates import Candidate, CandidateGenerator, WordHint
 from pipeline.lm import LanguageModel
-from pipeline.tokens import Kind, Token
+from pipeline.tokens import Kind, Token, in_capitals
 
 CONFIDENT = 90.0  # Tesseract word confidence at or above which a word is protected
 DOUBTFUL = 60.0  # below which a word gets a wider candidate search and less protection
@@ -135,25 +135,9 @@ def _runs(indexes: list[int], gap: int) -> list[tuple[int, int]]:
     return runs
 
 
-def _is_upper_line(tokens: list[Token]) -> bool:
-    """True for a heading line whose words are mostly in capitals."""
-    words = [
-        t.text
-        for t in tokens
-        if t.kind is Kind.WORD and (t.text.isalpha() or any(ch.isalpha() for ch in t.text))
-    ]
-    upper = sum(w.isupper() and len(w) > 1 for w in words)
-    return len(words) >= 2 and upper >= 0.6 * len(words)
-
-
 def _is_abbreviation(word: str) -> bool:
     """An all-capitals word of plain letters (UBND, HĐND, WTO) in running text: never changed."""
     return len(word) >= 2 and word.isalpha() and word.isupper()
-
-
-def _has_noise(word: str) -> bool:
-    """Whether a word has characters that are no letter inside (v4i, huy€a; not H'Mông)."""
-    return any(not ch.isalpha() and ch not in "'’" for ch in word)
 
 
 # The end of a paragraph that stops mid-sentence (see `_paragraph_end`): scored 0 after any word.
@@ -242,7 +226,7 @@ class Decoder:
         slots: list[Slot] = []
         hints = hints or {}
         for line_no, tokens in enumerate(lines):
-            heading = _is_upper_line(tokens)
+            heading = in_capitals(tokens, shortest=2)
             foreign = self._inside_foreign_text(tokens, bare)
             for i, token in enumerate(tokens):
                 if token.kind is Kind.WORD:
@@ -401,7 +385,7 @@ class Decoder:
         # written all in capitals, where every word is capitalised.
         if token.text[:1].isupper() and not heading:
             keep_cost = self.weights.keep_unknown_capitalised
-        if _has_noise(token.text):
+        if token.noisy:
             keep_cost += self.weights.keep_garbled_extra
         return (*candidates, Candidate(lmmod.OTHER, keep_cost, keep=True))
 

@@ -10,9 +10,8 @@ quý III, lần thứ VII), or in a list beside another numeral (khóa XI, XII, 
 
 from __future__ import annotations
 
-from pipeline.tokens import ROMAN_NUMERAL_RE, Kind, Token
+from pipeline.tokens import ROMAN_LETTERS, ROMAN_NUMERAL_RE, Kind, Token
 
-_ROMAN_LETTERS = frozenset("IVXLCDM")
 _READ_FOR_I = frozenset("1l|!Tfit")
 # Words a Roman numeral follows in our domain text (lexicon/domain: khóa 105 times, thứ 57,
 # quý 40, hội 12, loại 12, hạng 11), and the headings' own words.
@@ -24,9 +23,9 @@ _HEADING_MARKS = frozenset("-.)")
 
 def read_roman(word: str) -> str | None:
     """The Roman numeral a garbled `word` spells, or None (also for a numeral read right)."""
-    if not any(ch in _ROMAN_LETTERS for ch in word):
+    if not any(ch in ROMAN_LETTERS for ch in word):
         return None
-    if not all(ch in _ROMAN_LETTERS or ch in _READ_FOR_I for ch in word):
+    if not all(ch in ROMAN_LETTERS or ch in _READ_FOR_I for ch in word):
         return None
     if not any(ch in _READ_FOR_I for ch in word):
         return None  # a numeral already, or letters only (LVX is no numeral)

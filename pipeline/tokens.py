@@ -38,8 +38,23 @@ class Token:
 
     @property
     def noisy(self) -> bool:
-        """True for a WORD with non-letters inside (a likely OCR garble such as s6 or v&i)."""
-        return self.kind is Kind.WORD and not self.text.isalpha()
+        """True for a WORD with non-letters inside (a likely OCR garble such as s6 or v&i); an
+        apostrophe is no noise (H'Mông)."""
+        return self.kind is Kind.WORD and any(
+            not ch.isalpha() and ch not in "'’" for ch in self.text
+        )
+
+
+def in_capitals(tokens: list[Token], shortest: int = 1) -> bool:
+    """A line of two or more words, at least 60% of them in capitals of `shortest` letters or
+    more (a heading; T/M HUYEN UY with `shortest` 1)."""
+    words = [
+        t.text
+        for t in tokens
+        if t.kind is Kind.WORD and (t.text.isalpha() or any(ch.isalpha() for ch in t.text))
+    ]
+    upper = sum(w.isupper() and len(w) >= shortest for w in words)
+    return len(words) >= 2 and upper >= 0.6 * len(words)
 
 
 # Characters OCR engines put in place of Vietnamese letters; inside a word they mark it as garbled.
@@ -119,7 +134,7 @@ _NOISY_TOKEN_RE = _compile(
 )
 _GROUP_KIND = {f"{kind.name}{i}": kind for i, (kind, _) in enumerate(_PATTERNS)}
 _SPACE_RE = regex.compile(_PATTERNS[0][1])  # the pieces of a line are tokenized one by one
-_ROMAN_LETTERS = "IVXLCDM"
+ROMAN_LETTERS = "IVXLCDM"
 
 
 def tokenize(line: str, noisy: bool = False) -> list[Token]:
@@ -148,7 +163,7 @@ def _tokenize_piece(line: str, start: int, stop: int, noisy: bool, tokens: list[
     digit, punctuation or the letters of a Roman numeral; only the others are searched.
     """
     piece = line[start:stop]
-    if piece.isalpha() and piece.strip(_ROMAN_LETTERS):
+    if piece.isalpha() and piece.strip(ROMAN_LETTERS):
         tokens.append(Token(piece, Kind.WORD, start))
         return
     for match in (_NOISY_TOKEN_RE if noisy else _TOKEN_RE).finditer(line, start, stop):

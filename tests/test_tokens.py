@@ -84,6 +84,7 @@ def test_garbled_words_stay_whole_words() -> None:
         assert k[word] is Kind.WORD, word
     assert tokenize("d6i")[0].noisy
     assert not tokenize("đổi")[0].noisy
+    assert not tokenize("H'Mông")[0].noisy  # an apostrophe is no noise
 
 
 def test_numbers_glued_to_units_stay_whole() -> None:
