@@ -37,8 +37,8 @@ demo: install
 	$(VENV)/bin/vnocr ocr $(DEMO_SAMPLE)
 
 test: install
-	$(VENV)/bin/ruff check pipeline tests scripts
-	$(VENV)/bin/ruff format --check pipeline tests scripts
+	$(VENV)/bin/ruff check pipeline lexicon tests scripts
+	$(VENV)/bin/ruff format --check pipeline lexicon tests scripts
 	$(VENV)/bin/pytest -q
 
 samples: install

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline import load, ocr, preprocess
-from pipeline.errors import DependencyError, VnocrError
-from pipeline.normalize import clean_unicode
-from pipeline.settings import Settings
+from vnocr.errors import DependencyError, VnocrError
+from vnocr.image import load, ocr, preprocess
+from vnocr.settings import Settings
+from vnocr.text.normalize import clean_unicode
 
 if TYPE_CHECKING:  # the restoration engine is imported only when correcting (it loads models)
-    from pipeline.correct import Change, Correction, Corrector
+    from vnocr.restore.correct import Change, Correction, Corrector
 
 
 @dataclass
@@ -32,7 +32,7 @@ class PageResult:
 
 def make_corrector(settings: Settings) -> Corrector:
     """The Corrector for these settings (build one per process and reuse it)."""
-    from pipeline.correct import CorrectOptions, Corrector
+    from vnocr.restore.correct import CorrectOptions, Corrector
 
     try:
         return Corrector(CorrectOptions(tone_style=settings.tone_style, lexicon=settings.lexicon))
@@ -105,7 +105,7 @@ def correct_text(
     If the corrector changes the line count, the text is corrected line by line instead, each
     line with its own words' confidences and alternatives.
     """
-    from pipeline.correct import Change, Correction
+    from vnocr.restore.correct import Change, Correction
 
     text = clean_unicode(text)
     correction = _correct(corrector, text, confidences, alternatives)

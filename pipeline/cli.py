@@ -1,4 +1,4 @@
-"""The `vnocr` command line: a thin layer over pipeline.api and the stage modules.
+"""The `vnocr` command line: a thin layer over vnocr.api and the stage modules.
 
 Every command is a small function. Expected failures are VnocrError subclasses; they are
 turned into one `vnocr: error: ...` line and an exit code in VnocrGroup.main, in one place.
@@ -15,15 +15,15 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 from tqdm import tqdm
-
-from pipeline import api, load
-from pipeline.errors import DependencyError, ExitCode, UsageError, VnocrError
-from pipeline.outputs import atomic_open, page_record, page_text_block
-from pipeline.preprocess import AUTO_STEPS, STEPS, parse_mode
-from pipeline.settings import DEFAULT_MAX_PIXELS, TONE_STYLES, Settings
+from vnocr import api
+from vnocr.errors import DependencyError, ExitCode, UsageError, VnocrError
+from vnocr.image import load
+from vnocr.image.preprocess import AUTO_STEPS, STEPS, parse_mode
+from vnocr.outputs import atomic_open, page_record, page_text_block
+from vnocr.settings import DEFAULT_MAX_PIXELS, TONE_STYLES, Settings
 
 if TYPE_CHECKING:
-    from pipeline.correct import Change, Corrector
+    from vnocr.restore.correct import Change, Corrector
 
 
 def error(message: str) -> None:
@@ -403,7 +403,7 @@ def eval_command(reference: Path, hypothesis: Path, as_json: bool) -> int:
     Both are compared in NFC with whitespace runs folded and the two tone-mark placements
     (hòa/hoà) treated as equal. The last line is the summary.
     """
-    from pipeline import evaluate
+    from vnocr.text import evaluate
 
     ref = load.read_text(reference)
     hyp = load.read_text(hypothesis)
@@ -430,7 +430,7 @@ def doctor_command() -> int:
 
     Prints the install command for anything missing; exits 1 if a required piece is missing.
     """
-    from pipeline import doctor
+    from vnocr.image import doctor
 
     checks = doctor.run_checks()
     for line in doctor.format_checks(checks):
@@ -443,7 +443,7 @@ def doctor_command() -> int:
 # keep each one a small function that parses options and calls its module.
 
 # ---------------------------------------------------------------------------------------------
-# vnocr batch / index / search (issue 4: pipeline.batch, pipeline.search)
+# vnocr batch / index / search (issue 4: vnocr.archive.batch, vnocr.archive.search)
 
 
 @cli.command("batch")
@@ -495,7 +495,7 @@ def batch_command(
     max_pixels: int,
 ) -> int:
     """Convert a folder tree of PDFs, images and OCR .txt files (parallel, resumable)."""
-    from pipeline import batch
+    from vnocr.archive import batch
 
     settings = page_settings(
         lang, psm, dpi, no_correct, tone_style, lexicon, preprocess, max_pixels, alternatives
@@ -522,7 +522,7 @@ def batch_command(
 )
 def index_command(out_dir: Path, db: Path) -> int:
     """Index a batch output folder for search (incremental)."""
-    from pipeline import search
+    from vnocr.archive import search
 
     stats = search.index_tree(out_dir, db)
     for message in stats.errors:
@@ -543,7 +543,7 @@ def index_command(out_dir: Path, db: Path) -> int:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
 def search_command(query: str, db: Path, exact: bool, limit: int, as_json: bool) -> int:
     """Search the index: words, "phrases", prefix*, AND/OR/NOT; accents optional."""
-    from pipeline import search
+    from vnocr.archive import search
 
     tty = sys.stdout.isatty() and not as_json
     mark = ("\x1b[1m", "\x1b[0m") if tty else ("[", "]")
@@ -594,7 +594,7 @@ def lexicon_build_command(corpus: tuple[Path, ...], out: Path) -> int:
     The model is mixed with the shipped one by `--lexicon OUT` on ocr, correct and batch, so
     the corrector learns your archive's names, terms and phrasing.
     """
-    from pipeline import lm
+    from vnocr.models import lm
 
     counts = lm.counts_from_files(corpus)
     if not any(word not in lm.SPECIAL for word in counts.unigrams):

@@ -10,10 +10,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from pipeline.errors import VnocrError
+from vnocr.errors import VnocrError
 
 if TYPE_CHECKING:
-    from pipeline.api import PageResult
+    from vnocr.api import PageResult
 
 PAGE_SEPARATOR = "\f"
 

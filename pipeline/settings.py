@@ -21,7 +21,7 @@ class Settings:
     correct: bool = True
     tone_style: str = "keep"
     lexicon: Path | None = None
-    preprocess: str = "auto"  # "none", "auto" or steps, see pipeline.preprocess.parse_mode
+    preprocess: str = "auto"  # "none", "auto" or steps, see vnocr.image.preprocess.parse_mode
     max_pixels: int = DEFAULT_MAX_PIXELS
     #: Ask Tesseract for per-character alternatives (lstm_choice_mode=2) for the corrector.
     #: Off by default: measured +14% Tesseract CPU time over the same run without them (+19%

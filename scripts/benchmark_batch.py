@@ -23,9 +23,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipeline import batch, search  # noqa: E402
-from pipeline.errors import VnocrError  # noqa: E402
-from pipeline.settings import Settings  # noqa: E402
+from vnocr.archive import batch, search  # noqa: E402
+from vnocr.errors import VnocrError  # noqa: E402
+from vnocr.settings import Settings  # noqa: E402
 
 
 def vietnamese_words(count: int = 5000) -> tuple[list[str], list[float]]:

@@ -5,7 +5,7 @@
 Pages are rendered with scripts/pagegen.py at three levels: clean (300 dpi), scan (200 dpi, blur,
 noise, JPEG, ~1 degree skew) and poor (150 dpi, heavy blur and noise, JPEG 35, ~3 degree skew, the
 last page turned 90 degrees). The text is a built-in Vietnamese passage that no model of the
-project has seen. For every level it prints CER/WER (pipeline.evaluate, micro-averaged over the
+project has seen. For every level it prints CER/WER (vnocr.text.evaluate, micro-averaged over the
 pages) and seconds per page for: raw `vie`; + preprocessing (`auto`); + correction; + correction
 fed with Tesseract's word confidences.
 On the scan level it also compares psm 3 vs 6 and `vie` vs `vie+eng` (both with preprocessing).
@@ -27,11 +27,12 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from PIL import Image  # noqa: E402
+from vnocr import api  # noqa: E402
+from vnocr.image import preprocess  # noqa: E402
+from vnocr.image.ocr import PageOCR, ocr_image  # noqa: E402
+from vnocr.text.evaluate import compare  # noqa: E402
+from vnocr.text.normalize import clean_unicode  # noqa: E402
 
-from pipeline import api, preprocess  # noqa: E402
-from pipeline.evaluate import compare  # noqa: E402
-from pipeline.normalize import clean_unicode  # noqa: E402
-from pipeline.ocr import PageOCR, ocr_image  # noqa: E402
 from scripts.pagegen import degrade, find_fonts, font_label, render_page, wrap_words  # noqa: E402
 
 LEVELS = ("clean", "scan", "poor")
@@ -179,7 +180,7 @@ class Correct:
     """The restoration engine, plain or fed with Tesseract's word confidences."""
 
     def __init__(self) -> None:
-        from pipeline.correct import Corrector
+        from vnocr.restore.correct import Corrector
 
         self.corrector = Corrector()
 

@@ -14,9 +14,10 @@ import os
 import time
 from pathlib import Path
 
-from pipeline import api, evaluate
-from pipeline.outputs import format_txt
-from pipeline.settings import Settings
+from vnocr import api
+from vnocr.outputs import format_txt
+from vnocr.settings import Settings
+from vnocr.text import evaluate
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 NAMES = ("report_clean.png", "report_scan.jpg", "plan_2p.tif", "decision_3p.pdf")

@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.correct import Corrector  # noqa: E402
-from pipeline.evaluate import compare, normalize_for_eval  # noqa: E402
+from vnocr.restore.correct import Corrector  # noqa: E402
+from vnocr.text.evaluate import compare, normalize_for_eval  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "data" / "dev"
 HELDOUT = ROOT / "samples" / "heldout_admin.txt"
@@ -73,7 +73,7 @@ def pyvi_restore(text: str) -> tuple[str, int]:
 def ocr_vie(image: Path) -> str:
     """Raw Tesseract `vie` text of every page of a sample (no correction)."""
     out = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "ocr", "--no-correct", str(image)],
+        [sys.executable, "-m", "vnocr.cli", "ocr", "--no-correct", str(image)],
         capture_output=True,
         text=True,
         check=True,
@@ -129,7 +129,7 @@ def _ocr_heldout_page(page: tuple[int, str, list[str]]) -> dict[tuple[str, str],
 # memory of the benchmark process it was forked from.
 SPEED_SCRIPT = """
 import json, re, resource, sys, time
-from pipeline.correct import Corrector
+from vnocr.restore.correct import Corrector
 text = open(sys.argv[1], encoding="utf-8").read()
 started = time.perf_counter()
 corrector = Corrector()

@@ -35,7 +35,8 @@ from unidecode import unidecode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.channel import atomic_ops, segment_ops  # noqa: E402
+from vnocr.models.channel import atomic_ops, segment_ops  # noqa: E402
+
 from scripts.pagegen import (  # noqa: E402
     CACHE_DIR,
     LEVELS,

@@ -21,7 +21,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from pipeline import lm
+from vnocr.models import lm, shipped
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "wheels"
@@ -112,7 +112,7 @@ def hunspell_syllables() -> set[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-o", "--output", type=Path, default=lm.default_model_path())
+    parser.add_argument("-o", "--output", type=Path, default=shipped.lm_path())
     parser.add_argument(
         "--holdout",
         type=Path,
@@ -137,7 +137,7 @@ def main() -> None:
         # the sentence bounds would be artefacts (leaving them out halved the trigrams and
         # measured alike on held-out text).
         counts.add_text(word.strip(), WEIGHT_WORD_LIST, trigrams=False)
-    phrases, prose = domain_lines(lm.lexicon_dir() / "domain")
+    phrases, prose = domain_lines(shipped.domain_dir())
     for phrase in phrases:
         counts.add_text(phrase, WEIGHT_DOMAIN_PHRASES)
     for paragraph in prose:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline.orthography import has_vietnamese_letter, inventory, is_valid  # noqa: E402
+from vnocr.text.orthography import has_vietnamese_letter, inventory, is_valid  # noqa: E402
 
 HUNSPELL = Path("/usr/share/hunspell/vi_VN.dic")
 VIET74K = Path("/tmp/uts/x/underthesea/corpus/data/Viet74K.txt")

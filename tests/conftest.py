@@ -67,7 +67,7 @@ def stub_tesseract(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
 
     Returns the list of image sizes OCR'd, in order.
     """
-    from pipeline import ocr
+    from vnocr.image import ocr
 
     seen: list[tuple[int, int]] = []
 

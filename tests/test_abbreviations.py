@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from pipeline.abbreviations import Abbreviations
-from pipeline.channel import ChannelModel
-from pipeline.correct import Corrector
+from vnocr.models.channel import ChannelModel
+from vnocr.restore.abbreviations import Abbreviations
+from vnocr.restore.correct import Corrector
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from pipeline import api, ocr
-from pipeline.cli import cli
-from pipeline.correct import Correction
-from pipeline.settings import Settings
+from vnocr import api
+from vnocr.cli import cli
+from vnocr.image import ocr
+from vnocr.restore.correct import Correction
+from vnocr.settings import Settings
 
 QUYEN = [[("Q", 0.93)], [("u", 0.94)], [("y", 0.94)], [("ề", 0.94), ("ể", 0.25)], [("n", 0.94)]]
 DUOC = [[("đ", 0.94)], [("ư", 0.94)], [("ợ", 0.95)], [("c", 0.95)]]
@@ -123,8 +123,8 @@ def run(*args: str):
 @pytest.fixture
 def captured(monkeypatch: pytest.MonkeyPatch) -> list[Settings]:
     """Stub the work of `vnocr ocr` and `vnocr batch`; returns the Settings they were given."""
-    from pipeline import batch
-    from pipeline import cli as cli_module
+    from vnocr import cli as cli_module
+    from vnocr.archive import batch
 
     seen: list[Settings] = []
 

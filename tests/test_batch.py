@@ -17,14 +17,13 @@ import time
 from pathlib import Path
 
 import pytest
-
-from pipeline import batch, manifest, search
-from pipeline.settings import Settings
+from vnocr.archive import batch, manifest, search
+from vnocr.settings import Settings
 
 DRIVER = """
 import sys, time
 from pathlib import Path
-import pipeline.batch as batch
+import vnocr.archive.batch as batch
 delay, counter = float(sys.argv[1]), sys.argv[2]
 original = batch.text_task
 def counted(path, settings):
@@ -33,7 +32,7 @@ def counted(path, settings):
     time.sleep(delay)
     return original(path, settings)
 batch.text_task = counted
-from pipeline.cli import main
+from vnocr.cli import main
 sys.argv = ["vnocr", *sys.argv[3:]]
 main()
 """

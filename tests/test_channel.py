@@ -6,8 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from pipeline.channel import ChannelModel, atomic_ops, read_counts, segment_ops, skeleton
+from vnocr.models.channel import ChannelModel, atomic_ops, read_counts, segment_ops, skeleton
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))

@@ -17,11 +17,11 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 from PIL import Image
-
-from pipeline import api, ocr
-from pipeline.cli import cli
-from pipeline.correct import Change, Correction
-from pipeline.errors import DependencyError, OcrError
+from vnocr import api
+from vnocr.cli import cli
+from vnocr.errors import DependencyError, OcrError
+from vnocr.image import ocr
+from vnocr.restore.correct import Change, Correction
 
 ERROR_LINE = re.compile(r"^vnocr: error: (?P<where>[^:]+(?:, page \d+)?): (?P<what>.+) \(.+\)$")
 
@@ -346,7 +346,7 @@ def test_doctor_all_present():
 
 
 def test_doctor_reports_missing_and_fix(monkeypatch):
-    from pipeline import doctor
+    from vnocr.image import doctor
 
     monkeypatch.setattr(doctor, "tesseract_info", lambda: ocr.TesseractInfo("5.3.0", ("eng",)))
     monkeypatch.setattr(doctor.shutil, "which", lambda name: None)
@@ -359,7 +359,7 @@ def test_doctor_reports_missing_and_fix(monkeypatch):
 
 
 def test_doctor_without_tesseract(monkeypatch):
-    from pipeline import doctor
+    from vnocr.image import doctor
 
     def missing():
         raise DependencyError("tesseract is not installed (sudo apt-get install tesseract-ocr)")

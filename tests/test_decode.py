@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
-from pipeline import lm
-from pipeline.candidates import CandidateGenerator
-from pipeline.channel import ChannelModel
-from pipeline.decode import Decoder, DecoderWeights
-from pipeline.tokens import tokenize
+from vnocr.models import lm
+from vnocr.models.channel import ChannelModel
+from vnocr.restore.candidates import CandidateGenerator
+from vnocr.restore.decode import Decoder, DecoderWeights
+from vnocr.text.tokens import tokenize
 
 # Each of công / cộng follows "hai" and "ba" once, and precedes "tác" and "sự" once: their
 # bigrams tie, only the word two back tells "hai công tác" from "ba cộng tác".

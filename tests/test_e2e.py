@@ -12,8 +12,7 @@ import subprocess
 import unicodedata
 
 import pytest
-
-from pipeline.evaluate import cer
+from vnocr.text.evaluate import cer
 
 pytestmark = pytest.mark.e2e
 

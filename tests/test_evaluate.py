@@ -1,10 +1,9 @@
-"""pipeline.evaluate: CER/WER on known strings, normalisation, tone-style equivalence."""
+"""vnocr.text.evaluate: CER/WER on known strings, normalisation, tone-style equivalence."""
 
 from __future__ import annotations
 
 import pytest
-
-from pipeline.evaluate import cer, compare, normalize_for_eval, summary_line, wer
+from vnocr.text.evaluate import cer, compare, normalize_for_eval, summary_line, wer
 
 
 def test_cer_known_values():

@@ -4,10 +4,9 @@ numbering, and only where it leaves no doubt."""
 from __future__ import annotations
 
 import pytest
-
-from pipeline.correct import Corrector
-from pipeline.footnotes import number_marks, split_marks
-from pipeline.tokens import Kind, tokenize
+from vnocr.restore.correct import Corrector
+from vnocr.restore.footnotes import number_marks, split_marks
+from vnocr.text.tokens import Kind, tokenize
 
 # Two pages: page one has marks 1-2 in the text and notes 1-2 at its foot; page two marks 3-5
 # and notes 3-5. OCR read some superscripts as marks, some note numbers right.

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from pipeline import lm
-from pipeline.errors import InputError
+from vnocr.errors import InputError
+from vnocr.models import lm
 
 TEXT = """Nghị quyết số 25-NQ/TW của Ban Chấp hành Trung ương.
 Ban Chấp hành Đảng bộ tỉnh ban hành nghị quyết.

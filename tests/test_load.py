@@ -1,4 +1,4 @@
-"""pipeline.load: file kinds, page specs, page images, text encodings and input errors."""
+"""vnocr.image.load: file kinds, page specs, page images, text encodings and input errors."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ import codecs
 import pikepdf
 import pytest
 from PIL import Image
-
-from pipeline import load
-from pipeline.errors import InputError, UsageError
+from vnocr.errors import InputError, UsageError
+from vnocr.image import load
 
 
 @pytest.mark.parametrize(

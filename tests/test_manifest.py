@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from pipeline import manifest
-from pipeline.settings import Settings
+from vnocr.archive import manifest
+from vnocr.settings import Settings
 
 
 def record(**changes: object) -> manifest.DocumentRecord:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from pipeline.correct import Corrector
-from pipeline.numerals import read_roman
+from vnocr.restore.correct import Corrector
+from vnocr.restore.numerals import read_roman
 
 
 def test_characters_read_for_i_spell_a_numeral() -> None:

@@ -1,13 +1,12 @@
-"""pipeline.ocr: words from Tesseract's hOCR (and TSV dict), choices, line rebuilding, errors."""
+"""vnocr.image.ocr: words from Tesseract's hOCR (and TSV dict), choices, line rebuilding, errors."""
 
 from __future__ import annotations
 
 import pytesseract
 import pytest
 from PIL import Image, ImageDraw, ImageFont
-
-from pipeline import ocr
-from pipeline.errors import DependencyError, OcrError
+from vnocr.errors import DependencyError, OcrError
+from vnocr.image import ocr
 
 COLUMNS = (
     "level",

@@ -1,4 +1,4 @@
-"""Tests for pipeline.orthography."""
+"""Tests for vnocr.text.orthography."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-
-from pipeline.orthography import (
+from vnocr.text.orthography import (
     ONSETS,
     Syllable,
     by_skeleton,

@@ -1,4 +1,4 @@
-"""pipeline.outputs: atomic writes and output formats."""
+"""vnocr.outputs: atomic writes and output formats."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-
-from pipeline.api import PageResult
-from pipeline.outputs import (
+from vnocr.api import PageResult
+from vnocr.outputs import (
     OutputError,
     atomic_open,
     atomic_write,

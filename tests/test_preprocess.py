@@ -1,4 +1,4 @@
-"""Tests for pipeline.preprocess: modes, orientation, deskew, upscale, blank pages."""
+"""Tests for vnocr.image.preprocess: modes, orientation, deskew, upscale, blank pages."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from functools import lru_cache
 import numpy as np
 import pytest
 from PIL import Image
+from vnocr.errors import UsageError
+from vnocr.image import preprocess
 
-from pipeline import preprocess
-from pipeline.errors import UsageError
 from scripts.pagegen import degrade, find_fonts, render_page, wrap_words
 
 TEXT = (
@@ -42,7 +42,7 @@ def rotate_ccw(image: Image.Image, degrees: float) -> Image.Image:
 
 
 def ocr_text(image: Image.Image) -> str:
-    from pipeline.ocr import ocr_image
+    from vnocr.image.ocr import ocr_image
 
     return ocr_image(image, "vie", 3).text
 
@@ -231,7 +231,7 @@ def test_rotated_poor_scan_detected():
 
 @pytest.mark.e2e
 def test_auto_does_not_hurt_clean_page():
-    from pipeline.evaluate import cer
+    from vnocr.text.evaluate import cer
 
     image = page(1, repeat=1)
     truth = "\n".join(image.info["lines"])
@@ -242,7 +242,7 @@ def test_auto_does_not_hurt_clean_page():
 
 @pytest.mark.e2e
 def test_auto_helps_a_skewed_low_resolution_scan():
-    from pipeline.evaluate import cer
+    from vnocr.text.evaluate import cer
 
     image = degrade(page(0, repeat=1), "poor", seed=7)
     truth = "\n".join(image.info["lines"])

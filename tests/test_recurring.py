@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
-
-from pipeline import lm as lmmod
-from pipeline.candidates import CandidateGenerator
-from pipeline.casing import CaseEvidence
-from pipeline.channel import ChannelModel
-from pipeline.correct import Corrector
-from pipeline.lm import LanguageModel
-from pipeline.recurring import MIN_REPEATS, Occurrence, resolve
+from vnocr.models import lm as lmmod
+from vnocr.models.channel import ChannelModel
+from vnocr.models.lm import LanguageModel
+from vnocr.restore.candidates import CandidateGenerator
+from vnocr.restore.casing import CaseEvidence
+from vnocr.restore.correct import Corrector
+from vnocr.restore.recurring import MIN_REPEATS, Occurrence, resolve
 
 KEEP_COST = 12.0  # what the first pass pays for leaving an unknown word as written
 
@@ -56,10 +55,10 @@ def test_misread_capitals_keep_their_case_only_where_the_counts_say_so() -> None
 
 
 def test_known_syllables_the_first_pass_mostly_replaced_count_as_garbles() -> None:
-    from pipeline.candidates import Candidate
-    from pipeline.correct import Corrector, _occurrences
-    from pipeline.decode import Choice
-    from pipeline.tokens import Kind, tokenize
+    from vnocr.restore.candidates import Candidate
+    from vnocr.restore.correct import Corrector, _occurrences
+    from vnocr.restore.decode import Choice
+    from vnocr.text.tokens import Kind, tokenize
 
     decoder = Corrector()._decoder
     lines = ["Tinh vy họp.", "Tinh vy họp.", "Tinh vy họp.", "thanh vy họp."]
@@ -83,8 +82,8 @@ def test_known_syllables_the_first_pass_mostly_replaced_count_as_garbles() -> No
 def test_a_capital_read_without_its_mark_takes_the_case_the_word_before_calls_for(
     tmp_path,
 ) -> None:
-    from pipeline.casing import ContextCase
-    from pipeline.correct import _render
+    from vnocr.restore.casing import ContextCase
+    from vnocr.restore.correct import _render
 
     (tmp_path / "prose.txt").write_text(
         "Ban Thường vụ Tỉnh ủy họp. Tỉnh ủy chỉ đạo. Các Tỉnh ủy và Huyện ủy.\n"

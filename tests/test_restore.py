@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from pipeline import lm
-from pipeline.candidates import mark_rate
-from pipeline.correct import CorrectOptions, Corrector
-from pipeline.evaluate import compare
+from vnocr.models import lm
+from vnocr.restore.candidates import mark_rate
+from vnocr.restore.correct import CorrectOptions, Corrector
+from vnocr.text.evaluate import compare
 
 DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "dev"
 
@@ -109,7 +108,7 @@ def test_lexicon_build_command_feeds_correct(tmp_path: Path) -> None:
     corpus = tmp_path / "archive.txt"
     corpus.write_text("Hai đơn vị cộng tác chặt chẽ.\nChúng tôi cộng tác lâu dài.\n" * 10, "utf-8")
     model = tmp_path / "archive.lm"
-    vnocr = [sys.executable, "-m", "pipeline.cli"]
+    vnocr = [sys.executable, "-m", "vnocr.cli"]
     built = subprocess.run(
         [*vnocr, "lexicon", "build", str(corpus), "-o", str(model)], capture_output=True, text=True
     )
@@ -157,7 +156,7 @@ def test_ocr_confidence_protects_sure_words_and_opens_doubtful_ones(corrector: C
 
 
 def test_document_adaptation_learns_a_recurring_confusion() -> None:
-    from pipeline.channel import ChannelModel
+    from vnocr.models.channel import ChannelModel
 
     channel = ChannelModel.load()
     before = channel.cost("qz", "qu")

@@ -7,9 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-
-from pipeline import search
-from pipeline.errors import InputError
+from vnocr.archive import search
+from vnocr.errors import InputError
 
 PAGES = {
     "nghi-quyet.pdf": [

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from pipeline.tokens import Kind, apply_case, case_pattern, tokenize, tokenize_raw_ocr
+from vnocr.text.tokens import Kind, apply_case, case_pattern, tokenize, tokenize_raw_ocr
 
 LINES = [
     "Nghị quyết số 25-NQ/TW ngày 03/6/2013 của Ban Chấp hành Trung ương",

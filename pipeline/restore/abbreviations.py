@@ -19,10 +19,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import regex
-
-from pipeline import orthography
-from pipeline.channel import ChannelModel, default_lexicon_dir, skeleton
-from pipeline.tokens import DOCUMENT_CODE_RE, ROMAN_NUMERAL_RE
+from vnocr.models import shipped
+from vnocr.models.channel import ChannelModel, skeleton
+from vnocr.text import orthography
+from vnocr.text.tokens import DOCUMENT_CODE_RE, ROMAN_NUMERAL_RE
 
 # An abbreviation within this error-model cost (nats, frequency prior included) replaces an
 # unknown one: one cheap confusion (D -> Đ) or one learned one (B -> Đ, O -> Q) ...
@@ -117,7 +117,7 @@ class Abbreviations:
     @classmethod
     def load(cls, channel: ChannelModel, directory: Path | None = None) -> Abbreviations:
         """The abbreviations of `lexicon/domain/` (or `directory`)."""
-        return cls(read_lexicon(directory or default_lexicon_dir() / "domain"), channel)
+        return cls(read_lexicon(directory or shipped.domain_dir()), channel)
 
     def __contains__(self, part: str) -> bool:
         return part in self.counts

@@ -10,7 +10,7 @@ quý III, lần thứ VII), or in a list beside another numeral (khóa XI, XII, 
 
 from __future__ import annotations
 
-from pipeline.tokens import ROMAN_LETTERS, ROMAN_NUMERAL_RE, Kind, Token
+from vnocr.text.tokens import ROMAN_LETTERS, ROMAN_NUMERAL_RE, Kind, Token
 
 _READ_FOR_I = frozenset("1l|!Tfit")
 # Words a Roman numeral follows in our domain text (lexicon/domain: khóa 105 times, thứ 57,

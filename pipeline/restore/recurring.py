@@ -19,9 +19,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
-
-from pipeline import lm as lmmod
-from pipeline.candidates import CandidateGenerator
+from vnocr.models import lm as lmmod
+from vnocr.restore.candidates import CandidateGenerator
 
 MIN_REPEATS = 3  # occurrences a word needs before its occurrences are weighed together
 MAX_EDITS = 1  # skeleton edits between the word and a syllable it may stand for

@@ -28,13 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
-
-from pipeline import api, load, manifest, ocr, search
-from pipeline.correct import Correction
-from pipeline.errors import DependencyError, ExitCode, InputError, UsageError, VnocrError
-from pipeline.normalize import clean_unicode
-from pipeline.outputs import atomic_write, format_txt, page_record
-from pipeline.settings import Settings
+from vnocr import api
+from vnocr.archive import manifest, search
+from vnocr.errors import DependencyError, ExitCode, InputError, UsageError, VnocrError
+from vnocr.image import load, ocr
+from vnocr.outputs import atomic_write, format_txt, page_record
+from vnocr.restore.correct import Correction
+from vnocr.settings import Settings
+from vnocr.text.normalize import clean_unicode
 
 FORMATS = ("txt", "jsonl")
 INPUT_EXTENSIONS = load.IMAGE_EXTENSIONS | load.PDF_EXTENSIONS | load.TEXT_EXTENSIONS

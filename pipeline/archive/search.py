@@ -22,8 +22,7 @@ from pathlib import Path
 
 import regex
 import unidecode
-
-from pipeline.errors import InputError, UsageError
+from vnocr.errors import InputError, UsageError
 
 FOLD_VERSION = f"1/unidecode-{getattr(unidecode, '__version__', '?')}"
 # unicode61's default token characters: letters, numbers and private-use characters.

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import __version__
+from vnocr import __version__
 
 MANIFEST_NAME = ".vnocr-manifest.sqlite"
 SCHEMA_VERSION = 1

@@ -16,16 +16,17 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline import footnotes, numerals, orthography, recurring
-from pipeline import lm as lmmod
-from pipeline.abbreviations import Abbreviations
-from pipeline.candidates import CandidateGenerator, Choices, WordHint, mark_rate
-from pipeline.casing import CaseEvidence
-from pipeline.channel import ChannelModel
-from pipeline.decode import Choice, Decoder, DecoderWeights
-from pipeline.lm import LanguageModel
-from pipeline.normalize import clean_unicode
-from pipeline.tokens import (
+from vnocr.models import lm as lmmod
+from vnocr.models.channel import ChannelModel
+from vnocr.models.lm import LanguageModel
+from vnocr.restore import footnotes, numerals, recurring
+from vnocr.restore.abbreviations import Abbreviations
+from vnocr.restore.candidates import CandidateGenerator, Choices, WordHint, mark_rate
+from vnocr.restore.casing import CaseEvidence
+from vnocr.restore.decode import Choice, Decoder, DecoderWeights
+from vnocr.text import orthography
+from vnocr.text.normalize import clean_unicode
+from vnocr.text.tokens import (
     Kind,
     Token,
     apply_case,

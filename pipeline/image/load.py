@@ -17,9 +17,8 @@ from pdf2image.exceptions import (
     PDFSyntaxError,
 )
 from PIL import Image, ImageOps, UnidentifiedImageError
-
-from pipeline.errors import DependencyError, InputError, UsageError
-from pipeline.settings import DEFAULT_MAX_PIXELS
+from vnocr.errors import DependencyError, InputError, UsageError
+from vnocr.settings import DEFAULT_MAX_PIXELS
 
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
 PDF_EXTENSIONS = {".pdf"}

@@ -18,10 +18,9 @@ from functools import lru_cache
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
-
-from pipeline import orthography
-from pipeline.channel import ChannelModel
-from pipeline.lm import SPECIAL, LanguageModel, normalize_syllable
+from vnocr.models.channel import ChannelModel
+from vnocr.models.lm import SPECIAL, LanguageModel, normalize_syllable
+from vnocr.text import orthography
 
 MAX_FOLDS = 6  # letter skeletons tried per word
 MAX_SCORED = 96  # syllables scored by the error model per word searched one edit around

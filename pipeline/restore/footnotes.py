@@ -22,8 +22,7 @@ import bisect
 from dataclasses import dataclass
 
 import regex
-
-from pipeline.tokens import Kind, Token, tokenize
+from vnocr.text.tokens import Kind, Token, tokenize
 
 # What OCR reads for a small superscript digit (besides the digits themselves).
 _MARK_GLYPHS = "!?*'’\"®°%¹²³⁴⁵⁶⁷⁸⁹⁰"

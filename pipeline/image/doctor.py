@@ -6,8 +6,8 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-from pipeline.errors import DependencyError
-from pipeline.ocr import TESSERACT_INSTALL, lang_install_command, tesseract_info
+from vnocr.errors import DependencyError
+from vnocr.image.ocr import TESSERACT_INSTALL, lang_install_command, tesseract_info
 
 
 @dataclass(frozen=True)

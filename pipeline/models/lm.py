@@ -24,10 +24,10 @@ from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
-
-from pipeline import orthography
-from pipeline.errors import InputError
-from pipeline.tokens import Kind, tokenize
+from vnocr.errors import InputError
+from vnocr.models import shipped
+from vnocr.text import orthography
+from vnocr.text.tokens import Kind, tokenize
 
 BOS = "<s>"
 EOS = "</s>"
@@ -49,19 +49,6 @@ _DISCOUNT = 0.75
 _TRIGRAM_DISCOUNT = 2 / 3
 _UNSEEN_LOGP = math.log(1e-9)  # log-probability of a symbol the model has never seen
 _TRIGRAM_ARRAYS = ("trigram_keys", "trigram_logp", "context_keys", "context_logw")
-
-
-def lexicon_dir() -> Path:
-    """Folder with the shipped data: $VNOCR_LEXICON_DIR, or `lexicon/` beside the package."""
-    override = os.environ.get("VNOCR_LEXICON_DIR")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parent.parent / "lexicon"
-
-
-def default_model_path() -> Path:
-    """The shipped Vietnamese model."""
-    return lexicon_dir() / "vi_lm.npz"
 
 
 @lru_cache(maxsize=65_536)  # asked for every word, several times per pass
@@ -299,7 +286,7 @@ class LanguageModel:
     @classmethod
     def load(cls, path: Path | None = None) -> LanguageModel:
         """Read a model written by `save` (the shipped one by default)."""
-        path = Path(path or default_model_path())
+        path = Path(path or shipped.lm_path())
         try:
             with np.load(path, allow_pickle=False) as data:
                 trigrams = [data[name] if name in data.files else None for name in _TRIGRAM_ARRAYS]
@@ -478,7 +465,7 @@ def _sorted_with_sentinel(
 
 def counts_from_files(paths: Iterable[Path], weight: int = 1) -> Counts:
     """Count the sentences of UTF-8 text files (the user's own clean text)."""
-    from pipeline.load import read_text  # late import: load pulls in imaging libraries
+    from vnocr.image.load import read_text  # late import: load pulls in imaging libraries
 
     counts = Counts.empty()
     for path in paths:

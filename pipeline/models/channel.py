@@ -22,7 +22,6 @@ likelier (é read for ấ makes é for ắ likelier).
 from __future__ import annotations
 
 import math
-import os
 import threading
 import unicodedata
 from bisect import bisect_left
@@ -35,9 +34,9 @@ from pathlib import Path
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
+from vnocr.models import shipped
 
 MAX_SEG = 3
-DEFAULT_FILE = "channel.tsv"
 
 # --- orthography (not data): Vietnamese letters and their base letters ------------------------
 
@@ -75,10 +74,10 @@ def skeleton(text: str) -> str:
 def plausible_clusters() -> frozenset[str]:
     """2-3 letter strings that occur inside some Vietnamese syllable skeleton (uo, ti, ngh).
 
-    From the syllable inventory of `pipeline.orthography`; empty if it is unavailable.
+    From the syllable inventory of `vnocr.text.orthography`; empty if it is unavailable.
     """
     try:
-        from pipeline import orthography
+        from vnocr.text import orthography
 
         skeletons = {skeleton(s) for s in orthography.inventory()}
     except (ImportError, AttributeError):  # pragma: no cover - orthography is part of the repo
@@ -110,14 +109,6 @@ SAME_BASE_VARIANTS = 12.0
 UNSEEN_FLOOR = 3e-3
 CLEANUP_PRIOR = 2.0  # pseudo-count of "something else" when folding an observed segment
 OTHER_SYMBOLS = 120.0
-
-
-def default_lexicon_dir() -> Path:
-    """`$VNOCR_LEXICON_DIR` if set, else the repository's `lexicon/` folder."""
-    env = os.environ.get("VNOCR_LEXICON_DIR")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parent.parent / "lexicon"
 
 
 def _unesc(s: str) -> str:
@@ -268,7 +259,7 @@ class ChannelModel:
     @classmethod
     def load(cls, path: str | Path | None = None, *, fold_case: bool = True) -> ChannelModel:
         """Load a channel TSV (default: `<lexicon dir>/channel.tsv`)."""
-        path = Path(path) if path is not None else default_lexicon_dir() / DEFAULT_FILE
+        path = Path(path) if path is not None else shipped.channel_path()
         if not path.is_file():
             raise FileNotFoundError(
                 f"channel model {path} not found; build it with scripts/build_channel.py"
@@ -885,12 +876,12 @@ _PREFIXES = _PrefixTree()
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m pipeline.channel OBSERVED INTENDED [...]`: print costs and their operations."""
+    """`python -m vnocr.models.channel OBSERVED INTENDED [...]`: print costs, operations."""
     import sys
 
     args = sys.argv[1:] if argv is None else argv
     if len(args) < 2 or len(args) % 2:
-        print("usage: python -m pipeline.channel OBSERVED INTENDED [OBSERVED INTENDED ...]")
+        print("usage: python -m vnocr.models.channel OBSERVED INTENDED [OBSERVED INTENDED ...]")
         return 2
     model = ChannelModel.load()
     print(model.describe())

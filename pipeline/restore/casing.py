@@ -26,8 +26,8 @@ from functools import cached_property
 from pathlib import Path
 
 import regex
-
-from pipeline.channel import DEFAULT_FILE, default_lexicon_dir, read_counts, skeleton
+from vnocr.models import shipped
+from vnocr.models.channel import read_counts, skeleton
 
 MIN_EVIDENCE = 5  # counts needed before a misread capital's case is decided by them
 # Occurrences of a word after a word in our domain text before their case decides, and the
@@ -64,7 +64,7 @@ class CaseEvidence:
     @classmethod
     def load(cls, path: Path | None = None) -> CaseEvidence:
         """Evidence from the shipped error-model counts (or the TSV at `path`)."""
-        counts, _ = read_counts(path or default_lexicon_dir() / DEFAULT_FILE)
+        counts, _ = read_counts(path or shipped.channel_path())
         return cls(counts)
 
     def capital_meant(self, observed: str, intended: str) -> bool:
@@ -104,7 +104,7 @@ class ContextCase:
     def load(cls, directory: Path | None = None) -> ContextCase:
         """Counts from the running text and phrases of `lexicon/domain/` (or `directory`)."""
         counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-        for path in sorted((directory or default_lexicon_dir() / "domain").glob("*.txt")):
+        for path in sorted((directory or shipped.domain_dir()).glob("*.txt")):
             for line in path.read_text(encoding="utf-8").splitlines():
                 if line.startswith("#"):
                     continue

@@ -15,11 +15,10 @@ import math
 from dataclasses import dataclass, replace
 
 import numpy as np
-
-from pipeline import lm as lmmod
-from pipeline.candidates import Candidate, CandidateGenerator, WordHint
-from pipeline.lm import LanguageModel
-from pipeline.tokens import Kind, Token, in_capitals
+from vnocr.models import lm as lmmod
+from vnocr.models.lm import LanguageModel
+from vnocr.restore.candidates import Candidate, CandidateGenerator, WordHint
+from vnocr.text.tokens import Kind, Token, in_capitals
 
 CONFIDENT = 90.0  # Tesseract word confidence at or above which a word is protected
 DOUBTFUL = 60.0  # below which a word gets a wider candidate search and less protection

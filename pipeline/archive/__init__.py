@@ -1,0 +1,1 @@
+"""Whole folders: batch conversion with a resumable manifest, and full-text search."""

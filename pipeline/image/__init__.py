@@ -1,0 +1,1 @@
+"""Pages in: file kinds and page images (load), clean-up (preprocess), Tesseract (ocr, doctor)."""

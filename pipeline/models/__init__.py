@@ -1,0 +1,1 @@
+"""The shipped statistical models: syllable language model (lm), OCR error model (channel)."""

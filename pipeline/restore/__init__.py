@@ -1,0 +1,1 @@
+"""Diacritic restoration: candidates, decoding, and the document-level fixers (see correct)."""

@@ -1,0 +1,1 @@
+"""Text without models: Unicode clean-up, Vietnamese orthography, tokens, evaluation."""
