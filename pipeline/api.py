@@ -1,33 +1,25 @@
-"""Library entry points: OCR a page or a file, correct a text. The CLI and batch call these."""
+"""The page loop and the library entry points: OCR a page or a file, correct a text.
+
+`process_page` (an image or PDF page) and `text_pages` (an OCR text file's pages) are the one
+place where a page result is made: `vnocr ocr`, `vnocr batch` and the Python API all call them.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from vnocr.errors import DependencyError, VnocrError
 from vnocr.image import load, ocr, preprocess
+from vnocr.results import Change, Correction, PageResult, TextCorrector, WordChoices
 from vnocr.settings import Settings
+from vnocr.text import decoding
 from vnocr.text.normalize import clean_unicode
 
 if TYPE_CHECKING:  # the restoration engine is imported only when correcting (it loads models)
-    from vnocr.restore.correct import Change, Correction, Corrector
-
-
-@dataclass
-class PageResult:
-    """One OCR'd page: corrected text, raw OCR text, mean word confidence, corrections, time."""
-
-    source: str
-    page: int
-    text: str
-    raw_text: str
-    confidence: float | None
-    changes: list[Change] = field(default_factory=list)
-    seconds: float = 0.0
+    from vnocr.restore.correct import Corrector
 
 
 def make_corrector(settings: Settings) -> Corrector:
@@ -55,10 +47,6 @@ def _line_count(text: str) -> int:
     return text.count("\n")
 
 
-#: Per-character alternatives of one word: for each character, (glyph, probability), best first.
-WordChoices = list[list[tuple[str, float]]]
-
-
 def word_confidences(words: list[ocr.Word], text: str) -> list[float] | None:
     """Each word's confidence, aligned with `text.split()`; None when the word counts disagree."""
     if len(words) != len(text.split()):
@@ -81,23 +69,11 @@ def word_alternatives(words: list[ocr.Word], text: str) -> list[WordChoices] | N
     ]
 
 
-def _correct(
-    corrector: Corrector,
-    text: str,
-    confidences: list[float] | None,
-    alternatives: list[WordChoices] | None,
-) -> Correction:
-    """corrector.correct, passing `alternatives` only when there are some."""
-    if alternatives is None:
-        return corrector.correct(text, confidences)
-    return corrector.correct(text, confidences, alternatives=alternatives)
-
-
 def correct_text(
     text: str,
-    corrector: Corrector,
-    confidences: list[float] | None = None,
-    alternatives: list[WordChoices] | None = None,
+    corrector: TextCorrector,
+    confidences: Sequence[float] | None = None,
+    alternatives: Sequence[WordChoices] | None = None,
 ) -> Correction:
     """Correct `text`, guaranteeing the same number of lines as the input.
 
@@ -105,10 +81,8 @@ def correct_text(
     If the corrector changes the line count, the text is corrected line by line instead, each
     line with its own words' confidences and alternatives.
     """
-    from vnocr.restore.correct import Change, Correction
-
     text = clean_unicode(text)
-    correction = _correct(corrector, text, confidences, alternatives)
+    correction = corrector.correct(text, confidences, alternatives)
     if _line_count(correction.text) == _line_count(text):
         return correction
     lines: list[str] = []
@@ -119,7 +93,7 @@ def correct_text(
         line_confidences = confidences[start:end] if confidences is not None else None
         line_alternatives = alternatives[start:end] if alternatives is not None else None
         start = end
-        fixed = _correct(corrector, line, line_confidences, line_alternatives)
+        fixed = corrector.correct(line, line_confidences, line_alternatives)
         if "\n" in fixed.text:
             lines.append(line)
             continue
@@ -132,7 +106,7 @@ def correct_text(
 
 
 def process_page(
-    path: str | Path, page: int, settings: Settings, corrector: Corrector | None = None
+    path: str | Path, page: int, settings: Settings, corrector: TextCorrector | None = None
 ) -> PageResult:
     """Load, preprocess, OCR and (unless settings.correct is False) correct one page.
 
@@ -169,6 +143,43 @@ def process_page(
     )
 
 
+def text_pages(
+    path: str | Path, settings: Settings, corrector: TextCorrector | None = None
+) -> list[PageResult]:
+    """Correct an OCR text file page by page (form feeds separate its pages).
+
+    Each page keeps its lines; a trailing form feed makes no empty last page. The text is
+    read first, so a file that cannot be decoded fails before any model is loaded.
+    """
+    try:
+        pages = decoding.read_text(path).split("\f")
+    except VnocrError as exc:
+        raise _locate(exc, path, None) from None
+    if len(pages) > 1 and not pages[-1].strip():
+        pages.pop()
+    if settings.correct and corrector is None:
+        corrector = make_corrector(settings)
+    results = []
+    for number, page_text in enumerate(pages, start=1):
+        started = time.perf_counter()
+        raw = clean_unicode(page_text)
+        correction = Correction(raw)
+        if corrector is not None and settings.correct and raw.strip():
+            correction = correct_text(raw, corrector)
+        results.append(
+            PageResult(
+                source=str(path),
+                page=number,
+                text=correction.text,
+                raw_text=raw,
+                confidence=None,
+                changes=correction.changes,
+                seconds=round(time.perf_counter() - started, 3),
+            )
+        )
+    return results
+
+
 def file_pages(
     path: str | Path, settings: Settings, pages: Iterable[int] | None = None
 ) -> list[int]:
@@ -183,7 +194,7 @@ def ocr_file(
     path: str | Path,
     settings: Settings,
     pages: Iterable[int] | None = None,
-    corrector: Corrector | None = None,
+    corrector: TextCorrector | None = None,
 ) -> Iterator[PageResult]:
     """OCR the selected pages of one image or PDF, one page at a time."""
     ocr.check_tesseract(settings.lang)
@@ -194,9 +205,35 @@ def ocr_file(
         yield process_page(path, page, settings, corrector)
 
 
-def correct_file(
-    path: str | Path, settings: Settings, corrector: Corrector | None = None
-) -> Correction:
-    """Read a UTF-8 (or BOM-marked UTF-16) text file and correct it, keeping its lines."""
-    text = load.read_text(path)
-    return correct_text(text, corrector or make_corrector(settings))
+# ---------------------------------------------------------------------------------------------
+# The public functions (exported as vnocr.correct and vnocr.ocr)
+
+
+def correct(text: str, corrector: TextCorrector | None = None, **options: Any) -> str:
+    """Restore the diacritics of `text` (raw OCR or unmarked Vietnamese); keeps its lines.
+
+    `options` are Settings fields (tone_style, lexicon). Pass a `corrector`
+    (`vnocr.Corrector()`) to correct many texts without loading the models each time.
+
+    >>> vnocr.correct("Nghi quyét s6 25-NQ/TW ciia Ban Chép hanh")  # doctest: +SKIP
+    'Nghị quyết số 25-NQ/TW của Ban Chấp hành'
+    """
+    if corrector is None:
+        corrector = make_corrector(Settings(**options))
+    return correct_text(text, corrector).text
+
+
+def ocr_document(
+    path: str | Path,
+    pages: Iterable[int] | None = None,
+    corrector: TextCorrector | None = None,
+    **options: Any,
+) -> list[PageResult]:
+    """OCR and correct an image, a multi-page TIFF or a PDF: one PageResult per page.
+
+    `pages` are 1-based page numbers (default all); `options` are Settings fields (lang,
+    psm, dpi, correct, tone_style, lexicon, preprocess, alternatives, max_pixels).
+
+    >>> [page.text for page in vnocr.ocr("scan.pdf", pages=[1])]  # doctest: +SKIP
+    """
+    return list(ocr_file(path, Settings(**options), pages, corrector))

@@ -15,15 +15,17 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 from tqdm import tqdm
+
 from vnocr import api
 from vnocr.errors import DependencyError, ExitCode, UsageError, VnocrError
 from vnocr.image import load
 from vnocr.image.preprocess import AUTO_STEPS, STEPS, parse_mode
 from vnocr.outputs import atomic_open, page_record, page_text_block
 from vnocr.settings import DEFAULT_MAX_PIXELS, TONE_STYLES, Settings
+from vnocr.text import decoding
 
 if TYPE_CHECKING:
-    from vnocr.restore.correct import Change, Corrector
+    from vnocr.results import Change, TextCorrector
 
 
 def error(message: str) -> None:
@@ -311,7 +313,7 @@ def run_ocr(
 def _write_pages(
     plan: list[tuple[str, list[int]]],
     settings: Settings,
-    corrector: Corrector | None,
+    corrector: TextCorrector | None,
     stream: IO[bytes],
     fmt: str,
     show_changes: bool,
@@ -373,9 +375,9 @@ def correct_command(
     """
     settings = Settings(tone_style=tone_style, lexicon=lexicon)
     if input_path == "-":
-        text = load.decode_text(sys.stdin.buffer.read(), "<stdin>")
+        text = decoding.decode_text(sys.stdin.buffer.read(), "<stdin>")
     else:
-        text = load.read_text(input_path)  # bad input fails before the models are loaded
+        text = decoding.read_text(input_path)  # bad input fails before the models are loaded
     correction = api.correct_text(text, api.make_corrector(settings))
     with open_output(out) as stream:
         stream.write(correction.text.encode("utf-8"))
@@ -405,8 +407,8 @@ def eval_command(reference: Path, hypothesis: Path, as_json: bool) -> int:
     """
     from vnocr.text import evaluate
 
-    ref = load.read_text(reference)
-    hyp = load.read_text(hypothesis)
+    ref = decoding.read_text(reference)
+    hyp = decoding.read_text(hypothesis)
     figures = evaluate.compare(ref, hyp)
     summary = evaluate.summary_line(figures)
     if as_json:

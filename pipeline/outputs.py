@@ -8,12 +8,10 @@ import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from vnocr.errors import VnocrError
-
-if TYPE_CHECKING:
-    from vnocr.api import PageResult
+from vnocr.results import PageResult
 
 PAGE_SEPARATOR = "\f"
 

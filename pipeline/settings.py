@@ -24,6 +24,5 @@ class Settings:
     preprocess: str = "auto"  # "none", "auto" or steps, see vnocr.image.preprocess.parse_mode
     max_pixels: int = DEFAULT_MAX_PIXELS
     #: Ask Tesseract for per-character alternatives (lstm_choice_mode=2) for the corrector.
-    #: Off by default: measured +14% Tesseract CPU time over the same run without them (+19%
-    #: over a plain TSV run) on 5 pages, with no CER gain yet on a degraded test page.
+    #: Off by default: it costs OCR time (see the README) for little gain so far.
     alternatives: bool = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from vnocr.models.channel import ChannelModel
 from vnocr.restore.abbreviations import Abbreviations
 from vnocr.restore.correct import Corrector

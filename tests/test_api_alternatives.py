@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from vnocr import api
 from vnocr.cli import cli
 from vnocr.image import ocr
-from vnocr.restore.correct import Correction
+from vnocr.results import Correction
 from vnocr.settings import Settings
 
 QUYEN = [[("Q", 0.93)], [("u", 0.94)], [("y", 0.94)], [("ề", 0.94), ("ể", 0.25)], [("n", 0.94)]]
@@ -105,12 +106,31 @@ def test_correct_text_line_by_line_keeps_each_lines_words():
     ]
 
 
-def test_correct_text_without_alternatives_keeps_old_call():
-    class OldCorrector:
-        def correct(self, text, confidences=None):
-            return Correction(text.upper(), [])
+def test_timed_corrector_passes_alternatives_through():
+    from vnocr.archive.batch import TimedCorrector
 
-    assert api.correct_text("số", OldCorrector(), [90.0]).text == "SỐ"
+    inner = StubCorrector()
+    timed = TimedCorrector(inner)
+    timed.correct("Quyền được", [1.0, 2.0], [QUYEN, DUOC])
+    assert inner.calls == [("Quyền được", [1.0, 2.0], [QUYEN, DUOC])]
+    assert timed.seconds >= 0.0
+
+
+@pytest.mark.e2e
+def test_batch_alternatives_end_to_end(tmp_path: Path, samples_dir: Path):
+    """`vnocr batch --alternatives` on a real page: converted, with the corrector's output."""
+    import shutil
+
+    from vnocr.text import evaluate
+
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(samples_dir / "report_clean.png", src / "report_clean.png")
+    result = run("batch", str(src), "-o", str(tmp_path / "out"), "--jobs", "1", "--alternatives")
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "out" / "report_clean.txt").read_text(encoding="utf-8")
+    truth = (samples_dir / "report_clean.gt.txt").read_text(encoding="utf-8")
+    assert evaluate.compare(truth, text)["wer"] < 0.02
 
 
 # ------------------------------------------------------------------------------ CLI options

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from vnocr.archive import batch, manifest, search
 from vnocr.settings import Settings
 

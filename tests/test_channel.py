@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from vnocr.models.channel import ChannelModel, atomic_ops, read_counts, segment_ops, skeleton
 
 REPO = Path(__file__).resolve().parent.parent

@@ -17,6 +17,7 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 from PIL import Image
+
 from vnocr import api
 from vnocr.cli import cli
 from vnocr.errors import DependencyError, OcrError
@@ -256,7 +257,7 @@ def test_ocr_sigint_real_process(vnocr_bin, samples_dir, tmp_path):
 
 def test_ocr_explain_prints_changes(stub_tesseract, monkeypatch, make_image):
     class FakeCorrector:
-        def correct(self, text, confidences=None):
+        def correct(self, text, confidences=None, alternatives=None):
             return Correction("fixed", [Change(1, 1, text, "fixed", 2.5)])
 
     monkeypatch.setattr(api, "make_corrector", lambda settings: FakeCorrector())

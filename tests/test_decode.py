@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from vnocr.models import lm
 from vnocr.models.channel import ChannelModel
 from vnocr.restore.candidates import CandidateGenerator

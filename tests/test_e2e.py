@@ -12,6 +12,7 @@ import subprocess
 import unicodedata
 
 import pytest
+
 from vnocr.text.evaluate import cer
 
 pytestmark = pytest.mark.e2e

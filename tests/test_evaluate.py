@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from vnocr.text.evaluate import cer, compare, normalize_for_eval, summary_line, wer
 
 

@@ -4,6 +4,7 @@ numbering, and only where it leaves no doubt."""
 from __future__ import annotations
 
 import pytest
+
 from vnocr.restore.correct import Corrector
 from vnocr.restore.footnotes import number_marks, split_marks
 from vnocr.text.tokens import Kind, tokenize

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from vnocr.errors import InputError
 from vnocr.models import lm
 

@@ -7,8 +7,10 @@ import codecs
 import pikepdf
 import pytest
 from PIL import Image
+
 from vnocr.errors import InputError, UsageError
 from vnocr.image import load
+from vnocr.text import decoding
 
 
 @pytest.mark.parametrize(
@@ -180,17 +182,17 @@ def test_corrupt_pdf(make_pdf, tmp_path):
 def test_read_text_encodings(tmp_path, data):
     path = tmp_path / "in.txt"
     path.write_bytes(data)
-    assert load.read_text(path) == "Cộng hòa\n"
+    assert decoding.read_text(path) == "Cộng hòa\n"
 
 
 def test_read_text_names_bad_byte_offset(tmp_path):
     path = tmp_path / "latin1.txt"
     path.write_bytes("Việt\n".encode() + "café".encode("latin-1"))  # 7 + 3 bytes before é
     with pytest.raises(InputError, match=r"byte 0xe9 at byte offset 10") as caught:
-        load.read_text(path)
+        decoding.read_text(path)
     assert caught.value.path == str(path)
 
 
 def test_read_text_missing(tmp_path):
     with pytest.raises(InputError, match="no such file"):
-        load.read_text(tmp_path / "nope.txt")
+        decoding.read_text(tmp_path / "nope.txt")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from vnocr.archive import manifest
 from vnocr.settings import Settings
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from vnocr.restore.correct import Corrector
 from vnocr.restore.numerals import read_roman
 

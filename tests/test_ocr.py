@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytesseract
 import pytest
 from PIL import Image, ImageDraw, ImageFont
+
 from vnocr.errors import DependencyError, OcrError
 from vnocr.image import ocr
 

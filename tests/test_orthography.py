@@ -6,6 +6,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+
 from vnocr.text.orthography import (
     ONSETS,
     Syllable,

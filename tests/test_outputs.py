@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from vnocr.api import PageResult
 from vnocr.outputs import (
     OutputError,

@@ -7,10 +7,10 @@ from functools import lru_cache
 import numpy as np
 import pytest
 from PIL import Image
-from vnocr.errors import UsageError
-from vnocr.image import preprocess
 
 from scripts.pagegen import degrade, find_fonts, render_page, wrap_words
+from vnocr.errors import UsageError
+from vnocr.image import preprocess
 
 TEXT = (
     "Quyền được thông tin là một quyền cơ bản của công dân, được Hiến pháp ghi nhận. "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from vnocr.models import lm
 from vnocr.restore.candidates import mark_rate
 from vnocr.restore.correct import CorrectOptions, Corrector

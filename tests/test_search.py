@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from vnocr.archive import search
 from vnocr.errors import InputError
 

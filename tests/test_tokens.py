@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from vnocr.text.tokens import Kind, apply_case, case_pattern, tokenize, tokenize_raw_ocr
 
 LINES = [

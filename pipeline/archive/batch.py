@@ -20,7 +20,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -28,14 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
+
 from vnocr import api
 from vnocr.archive import manifest, search
 from vnocr.errors import DependencyError, ExitCode, InputError, UsageError, VnocrError
 from vnocr.image import load, ocr
 from vnocr.outputs import atomic_write, format_txt, page_record
-from vnocr.restore.correct import Correction
+from vnocr.results import Correction, PageResult, TextCorrector, WordChoices
 from vnocr.settings import Settings
-from vnocr.text.normalize import clean_unicode
 
 FORMATS = ("txt", "jsonl")
 INPUT_EXTENSIONS = load.IMAGE_EXTENSIONS | load.PDF_EXTENSIONS | load.TEXT_EXTENSIONS
@@ -197,15 +197,20 @@ def _lock(out_dir: Path) -> Iterator[None]:
 class TimedCorrector:
     """Wraps a Corrector and adds up the time spent in `correct`."""
 
-    def __init__(self, corrector: Any):
+    def __init__(self, corrector: TextCorrector):
         self.corrector = corrector
         self.seconds = 0.0
 
-    def correct(self, text: str, confidences: list[float] | None = None) -> Correction:
+    def correct(
+        self,
+        text: str,
+        confidences: Sequence[float] | None = None,
+        alternatives: Sequence[WordChoices] | None = None,
+    ) -> Correction:
         """Correct and time it."""
         started = time.perf_counter()
         try:
-            return self.corrector.correct(text, confidences)
+            return self.corrector.correct(text, confidences, alternatives)
         finally:
             self.seconds += time.perf_counter() - started
 
@@ -284,7 +289,7 @@ class Probe:
 class TaskOutcome:
     """What a worker sends back for one task (one page, or one whole text file)."""
 
-    results: list[api.PageResult] = field(default_factory=list)
+    results: list[PageResult] = field(default_factory=list)
     error: str | None = None
     correct_seconds: float = 0.0
     rss_kb: int = 0
@@ -344,27 +349,7 @@ def text_task(path: str, settings: Settings) -> TaskOutcome:
     try:
         corrector = _corrector()
         before = corrector.seconds if corrector else 0.0
-        pages = load.read_text(path).split("\f")
-        if len(pages) > 1 and not pages[-1].strip():
-            pages.pop()
-        for number, page_text in enumerate(pages, start=1):
-            started = time.perf_counter()
-            raw = clean_unicode(page_text)
-            if corrector is not None and raw.strip():
-                correction = api.correct_text(raw, corrector)
-            else:
-                correction = Correction(raw)
-            outcome.results.append(
-                api.PageResult(
-                    source=path,
-                    page=number,
-                    text=correction.text,
-                    raw_text=raw,
-                    confidence=None,
-                    changes=correction.changes,
-                    seconds=round(time.perf_counter() - started, 3),
-                )
-            )
+        outcome.results = api.text_pages(path, settings, corrector)
     except Exception as exc:
         outcome.error = _message(exc, path)
         outcome.results.clear()
@@ -390,7 +375,7 @@ class Document:
     kind: str | None = None
     tasks: int = 0
     sha256: str | None = None
-    results: dict[int, api.PageResult] = field(default_factory=dict)
+    results: dict[int, PageResult] = field(default_factory=dict)
     returned: int = 0
     outstanding: int = 0
     error: str | None = None

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import regex
 import unidecode
+
 from vnocr.errors import InputError, UsageError
 
 FOLD_VERSION = f"1/unidecode-{getattr(unidecode, '__version__', '?')}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import re
 import warnings
@@ -17,8 +16,10 @@ from pdf2image.exceptions import (
     PDFSyntaxError,
 )
 from PIL import Image, ImageOps, UnidentifiedImageError
+
 from vnocr.errors import DependencyError, InputError, UsageError
 from vnocr.settings import DEFAULT_MAX_PIXELS
+from vnocr.text.decoding import check_file
 
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
 PDF_EXTENSIONS = {".pdf"}
@@ -38,27 +39,8 @@ _IMAGE_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"BM", "BMP"),
 )
 
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same two bytes
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-
-
 # What pdf2image raises for a PDF poppler cannot read (mapped to one-line errors by _pdf_error).
 PDF_ERRORS = (PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError, PDFPopplerTimeoutError)
-
-
-def _check_file(path: Path) -> None:
-    """Raise InputError unless `path` is an existing, readable regular file."""
-    if not path.exists():
-        raise InputError("no such file (check the path)", path=str(path))
-    if path.is_dir():
-        raise InputError("is a directory, not a file (give the files inside it)", path=str(path))
-    if not path.is_file():
-        raise InputError("is not a regular file", path=str(path))
 
 
 def _head(path: Path, size: int = 1024) -> bytes:
@@ -87,7 +69,7 @@ def detect_kind(path: str | Path) -> str:
     Raises InputError for a missing file, a directory, an empty file or an unsupported type.
     """
     path = Path(path)
-    _check_file(path)
+    check_file(path)
     head = _head(path)
     if not head:
         raise InputError("file is empty", path=str(path))
@@ -362,42 +344,3 @@ def iter_pages(
     """Yield (page number, image) for the selected pages, loading one page at a time."""
     for page in select_pages(path, pages, max_pixels):
         yield page, load_page(path, page, dpi, max_pixels)
-
-
-def decode_text(data: bytes, name: str) -> str:
-    """Decode bytes as UTF-8 (with or without BOM) or BOM-marked UTF-16/32.
-
-    Raises InputError naming `name` and the byte offset of the first invalid byte.
-    """
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError as exc:
-                raise InputError(
-                    f"invalid {encoding.upper()} at byte offset {exc.start} "
-                    "(re-save the file as UTF-8)",
-                    path=name,
-                ) from None
-            return text.lstrip("\ufeff")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        bad = data[exc.start : exc.start + 1].hex()
-        raise InputError(
-            f"not valid UTF-8: byte 0x{bad} at byte offset {exc.start} (re-save the file as UTF-8)",
-            path=name,
-        ) from None
-
-
-def read_text(path: str | Path) -> str:
-    """Read a text file as str (UTF-8, UTF-8 BOM or UTF-16/32 BOM); InputError otherwise."""
-    path = Path(path)
-    _check_file(path)
-    try:
-        data = path.read_bytes()
-    except PermissionError:
-        raise InputError("permission denied (check the file permissions)", path=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read file ({exc.strerror})", path=str(path)) from None
-    return decode_text(data, str(path))

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import pytesseract
 from PIL import Image
+
 from vnocr.errors import DependencyError, OcrError
 
 TESSERACT_INSTALL = "sudo apt-get install tesseract-ocr"

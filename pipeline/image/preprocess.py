@@ -16,6 +16,7 @@ import math
 import cv2
 import numpy as np
 from PIL import Image
+
 from vnocr.errors import UsageError
 
 #: Individual steps, in the order they are applied.

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
+
 from vnocr.models import shipped
 
 MAX_SEG = 3

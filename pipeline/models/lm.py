@@ -24,6 +24,7 @@ from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
+
 from vnocr.errors import InputError
 from vnocr.models import shipped
 from vnocr.text import orthography
@@ -465,7 +466,7 @@ def _sorted_with_sentinel(
 
 def counts_from_files(paths: Iterable[Path], weight: int = 1) -> Counts:
     """Count the sentences of UTF-8 text files (the user's own clean text)."""
-    from vnocr.image.load import read_text  # late import: load pulls in imaging libraries
+    from vnocr.text.decoding import read_text
 
     counts = Counts.empty()
     for path in paths:

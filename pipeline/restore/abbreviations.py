@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import regex
+
 from vnocr.models import shipped
 from vnocr.models.channel import ChannelModel, skeleton
 from vnocr.text import orthography

@@ -18,6 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
+
 from vnocr.models.channel import ChannelModel
 from vnocr.models.lm import SPECIAL, LanguageModel, normalize_syllable
 from vnocr.text import orthography

@@ -26,6 +26,7 @@ from functools import cached_property
 from pathlib import Path
 
 import regex
+
 from vnocr.models import shipped
 from vnocr.models.channel import read_counts, skeleton
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import gc
 import math
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from vnocr.restore.abbreviations import Abbreviations
 from vnocr.restore.candidates import CandidateGenerator, Choices, WordHint, mark_rate
 from vnocr.restore.casing import CaseEvidence
 from vnocr.restore.decode import Choice, Decoder, DecoderWeights
+from vnocr.results import Change, Correction, WordChoices
 from vnocr.text import orthography
 from vnocr.text.normalize import clean_unicode
 from vnocr.text.tokens import (
@@ -49,25 +50,6 @@ class CorrectOptions:
     restore: bool = True
 
 
-@dataclass(frozen=True)
-class Change:
-    """One token the corrector changed (1-based line and column in the input)."""
-
-    line: int
-    column: int
-    old: str
-    new: str
-    margin: float
-
-
-@dataclass
-class Correction:
-    """Corrected text and the list of changes made."""
-
-    text: str
-    changes: list[Change] = field(default_factory=list)
-
-
 class Corrector:
     """Holds loaded models; `correct` is then cheap to call many times."""
 
@@ -89,8 +71,8 @@ class Corrector:
     def correct(
         self,
         text: str,
-        confidences: list[float] | None = None,
-        alternatives: list[Choices] | None = None,
+        confidences: Sequence[float] | None = None,
+        alternatives: Sequence[WordChoices] | None = None,
     ) -> Correction:
         """Correct `text`; line count, spacing, punctuation and numbers are kept.
 
@@ -105,8 +87,8 @@ class Corrector:
     def _correct(
         self,
         text: str,
-        confidences: list[float] | None,
-        alternatives: list[Choices] | None,
+        confidences: Sequence[float] | None,
+        alternatives: Sequence[WordChoices] | None,
     ) -> Correction:
         text = clean_unicode(text)
         if self._decoder is None:
@@ -399,8 +381,8 @@ def _with_roman_numerals(
 
 def _word_hints(
     lines: list[list[Token]],
-    confidences: list[float] | None,
-    alternatives: list[Choices] | None,
+    confidences: Sequence[float] | None,
+    alternatives: Sequence[WordChoices] | None,
 ) -> dict[tuple[int, int], WordHint]:
     """Attach OCR confidences and alternatives (given per whitespace word) to WORD tokens.
 

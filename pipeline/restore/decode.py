@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, replace
 
 import numpy as np
+
 from vnocr.models import lm as lmmod
 from vnocr.models.lm import LanguageModel
 from vnocr.restore.candidates import Candidate, CandidateGenerator, WordHint

@@ -22,6 +22,7 @@ import bisect
 from dataclasses import dataclass
 
 import regex
+
 from vnocr.text.tokens import Kind, Token, tokenize
 
 # What OCR reads for a small superscript digit (besides the digits themselves).

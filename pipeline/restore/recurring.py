@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
+
 from vnocr.models import lm as lmmod
 from vnocr.restore.candidates import CandidateGenerator
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import regex
 from rapidfuzz.distance import Levenshtein
+
 from vnocr.text.orthography import restyle_text
 
 _WHITESPACE = regex.compile(r"\s+")

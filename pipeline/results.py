@@ -1,0 +1,62 @@
+"""The types every stage shares: a correction, a page result, and the corrector protocol.
+
+They sit low in the package (they import nothing of vnocr), so the restoration engine, the API,
+the outputs and the batch all speak of the same objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+#: Tesseract's per-character alternatives of one word: for each character, (glyph, probability)
+#: pairs, best first.
+WordChoices = Sequence[Sequence[tuple[str, float]]]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One token the corrector changed (1-based line and column in the input)."""
+
+    line: int
+    column: int
+    old: str
+    new: str
+    margin: float
+
+
+@dataclass
+class Correction:
+    """Corrected text and the list of changes made."""
+
+    text: str
+    changes: list[Change] = field(default_factory=list)
+
+
+class TextCorrector(Protocol):
+    """What the pipeline needs of a corrector: `vnocr.Corrector`, its wrappers and test stubs.
+
+    `confidences` (Tesseract word confidences, 0-100) and `alternatives` (per-character
+    choices), when given, have one entry per whitespace-separated word of `text`.
+    """
+
+    def correct(
+        self,
+        text: str,
+        confidences: Sequence[float] | None = None,
+        alternatives: Sequence[WordChoices] | None = None,
+    ) -> Correction: ...
+
+
+@dataclass
+class PageResult:
+    """One page: corrected text, raw OCR text, mean word confidence, corrections, time."""
+
+    source: str
+    page: int
+    text: str
+    raw_text: str
+    confidence: float | None
+    changes: list[Change] = field(default_factory=list)
+    seconds: float = 0.0
