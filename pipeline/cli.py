@@ -39,7 +39,7 @@ class VnocrGroup(click.Group):
     def main(
         self,
         args: Any = None,
-        prog_name: str | None = None,  # type: ignore[override]
+        prog_name: str | None = None,
         complete_var: str | None = None,
         standalone_mode: bool = True,
         **extra: Any,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,6 @@ import pytest
 from vnocr.models.channel import ChannelModel, atomic_ops, read_counts, segment_ops, skeleton
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
 SYNTHETIC = """\
 # synthetic channel table for tests

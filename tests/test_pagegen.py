@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from scripts.pagegen import degrade, detokenize, find_fonts, render_page, wrap_words  # noqa: E402
+from scripts.pagegen import degrade, detokenize, find_fonts, render_page, wrap_words
 
 FONTS = find_fonts()
 pytestmark = pytest.mark.skipif(not FONTS, reason="no font with Vietnamese coverage installed")

@@ -222,9 +222,9 @@ def snippet(
     window = spans[best_start : best_start + size]
     pieces: list[str] = []
     cursor = window[0][0]
-    for start, stop, hit in window:
+    for start, stop, is_hit in window:
         pieces.append(text[cursor:start])
-        pieces.append(mark[0] + text[start:stop] + mark[1] if hit else text[start:stop])
+        pieces.append(mark[0] + text[start:stop] + mark[1] if is_hit else text[start:stop])
         cursor = stop
     body = " ".join("".join(pieces).split())
     prefix = "…" if best_start > 0 else ""

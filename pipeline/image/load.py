@@ -151,6 +151,8 @@ def _pdf_error(path: Path, exc: Exception, page: int | None = None) -> InputErro
 
 def _pdfinfo(path: Path, page: int | None = None) -> dict:
     try:
+        if page is None:
+            return pdf2image.pdfinfo_from_path(str(path), timeout=PDF_TIMEOUT_SECONDS)
         return pdf2image.pdfinfo_from_path(
             str(path), first_page=page, last_page=page, timeout=PDF_TIMEOUT_SECONDS
         )

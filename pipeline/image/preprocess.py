@@ -116,7 +116,8 @@ def _line_direction(gray: np.ndarray) -> str:
     mask = _ink_mask(small)
     if mask.sum() < 200 or mask.mean() > 0.4:
         return "unknown"
-    ys, xs = _subsample(*np.nonzero(mask))
+    ink_ys, ink_xs = np.nonzero(mask)
+    ys, xs = _subsample(ink_ys, ink_xs)
     ys, xs = ys.astype(np.float64), xs.astype(np.float64)
     angles = np.arange(-MAX_SKEW, MAX_SKEW + 0.5, 2.0)
     rows = max(_profile_score(ys, xs, float(a)) for a in angles)
@@ -140,8 +141,9 @@ def _osd_window(gray: np.ndarray) -> np.ndarray:
     sh, sw = max(1, round(win_h * scale)), max(1, round(win_w * scale))
     sh, sw = min(sh, ink.shape[0]), min(sw, ink.shape[1])
     sums = integral[sh:, sw:] - integral[:-sh, sw:] - integral[sh:, :-sw] + integral[:-sh, :-sw]
-    top, left = np.unravel_index(int(np.argmax(sums)), sums.shape)
-    top, left = min(round(top / scale), height - win_h), min(round(left / scale), width - win_w)
+    small_top, small_left = (int(i) for i in np.unravel_index(int(np.argmax(sums)), sums.shape))
+    top = min(round(small_top / scale), height - win_h)
+    left = min(round(small_left / scale), width - win_w)
     return gray[top : top + win_h, left : left + win_w]
 
 

@@ -167,7 +167,7 @@ def _tokenize_piece(line: str, start: int, stop: int, noisy: bool, tokens: list[
         tokens.append(Token(piece, Kind.WORD, start))
         return
     for match in (_NOISY_TOKEN_RE if noisy else _TOKEN_RE).finditer(line, start, stop):
-        kind = _GROUP_KIND[match.lastgroup]
+        kind = _GROUP_KIND[match.lastgroup or ""]
         text = match.group()
         if (
             kind is Kind.WORD
