@@ -197,6 +197,7 @@ def ocr_file(
 def correct_file(
     path: str | Path, settings: Settings, corrector: Corrector | None = None
 ) -> Correction:
-    """Read a UTF-8 (or BOM-marked UTF-16) text file and correct it, keeping its lines."""
-    text = load.read_text(path)
+    """Read a text file (UTF-8, BOM-marked UTF-16, or a legacy Vietnamese encoding: see
+    load.decode_document and settings.encoding) and correct it, keeping its lines."""
+    text = load.read_document(path, settings.encoding).text
     return correct_text(text, corrector or make_corrector(settings))

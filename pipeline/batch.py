@@ -11,6 +11,7 @@ looks finished, and the next run redoes only what is missing, changed or failed.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import json
 import os
@@ -29,7 +30,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from pipeline import api, load, manifest, ocr, search
+from pipeline import api, legacy_encodings, load, manifest, ocr, search
 from pipeline.correct import Correction
 from pipeline.errors import DependencyError, ExitCode, InputError, UsageError, VnocrError
 from pipeline.normalize import clean_unicode
@@ -288,6 +289,7 @@ class TaskOutcome:
     correct_seconds: float = 0.0
     rss_kb: int = 0
     child_rss_kb: int = 0
+    encoding: str | None = None  # a text file's legacy encoding, when it was not Unicode
 
 
 def _message(exc: BaseException, path: str = "") -> str:
@@ -343,7 +345,9 @@ def text_task(path: str, settings: Settings) -> TaskOutcome:
     try:
         corrector = _corrector()
         before = corrector.seconds if corrector else 0.0
-        pages = load.read_text(path).split("\f")
+        decoded = load.read_document(path, settings.encoding)
+        outcome.encoding = decoded.encoding
+        pages = decoded.text.split("\f")
         if len(pages) > 1 and not pages[-1].strip():
             pages.pop()
         for number, page_text in enumerate(pages, start=1):
@@ -397,6 +401,7 @@ class Document:
     started: float = 0.0
     correct_seconds: float = 0.0
     finished: bool = False
+    encoding: str | None = None  # legacy encoding of a text input
 
 
 @contextlib.contextmanager
@@ -437,7 +442,11 @@ class BatchRun:
         self.in_dir = options.in_dir.resolve()
         self.out_dir = options.out_dir.resolve()
         self.summary = BatchSummary()
-        self.digest = manifest.settings_hash(self.settings, options.formats)
+        # --encoding only changes the outputs of text inputs: images and PDFs keep their hash.
+        self.digest = manifest.settings_hash(
+            dataclasses.replace(self.settings, encoding=None), options.formats
+        )
+        self.text_digest = manifest.settings_hash(self.settings, options.formats)
         self.jobs = max(1, options.jobs)
         self.bar: tqdm | None = None
         self.index_conn: Any = None
@@ -457,6 +466,10 @@ class BatchRun:
             print(line, file=sys.stderr, flush=True)
 
     # -- planning ------------------------------------------------------------------------
+
+    def digest_of(self, path: Path) -> str:
+        """The settings hash that applies to an input (text inputs include --encoding)."""
+        return self.text_digest if path.suffix.lower() in load.TEXT_EXTENSIONS else self.digest
 
     def outputs(self, doc: Document) -> list[Path]:
         """The output files of a document, one per format."""
@@ -486,7 +499,7 @@ class BatchRun:
                     doc.record,
                     doc.size,
                     doc.mtime_ns,
-                    self.digest,
+                    self.digest_of(path),
                     exists,
                     lambda p=path: manifest.file_sha256(p),
                 )
@@ -694,6 +707,7 @@ class BatchRun:
         self.summary.peak_tesseract_rss_kb = max(
             self.summary.peak_tesseract_rss_kb, outcome.child_rss_kb
         )
+        doc.encoding = outcome.encoding or doc.encoding
         if outcome.error is not None:
             if doc.error is None:
                 doc.error, doc.error_page = outcome.error, page if doc.kind != "text" else None
@@ -722,6 +736,8 @@ class BatchRun:
                     for result in results:
                         record = page_record(result)
                         record["source"] = doc.rel
+                        if doc.encoding:
+                            record["encoding"] = doc.encoding
                         lines.append(json.dumps(record, ensure_ascii=False) + "\n")
                     atomic_write(path, "".join(lines))
             confidences = [r.confidence for r in results if r.confidence is not None]
@@ -733,7 +749,7 @@ class BatchRun:
                     size=doc.size,
                     mtime_ns=doc.mtime_ns,
                     sha256=doc.sha256,
-                    settings_hash=self.digest,
+                    settings_hash=self.digest_of(doc.path),
                     pages=len(results),
                     status="done",
                     run_id=self.run_id,
@@ -748,6 +764,8 @@ class BatchRun:
                 )
             )
         doc.finished = True
+        if doc.encoding and self.settings.encoding is None:
+            self.log(f"{doc.rel}: decoded as {legacy_encodings.label(doc.encoding)}")
         self.summary.done += 1
         self.summary.pages += len(results)
         self.summary.changes += changes
@@ -784,7 +802,7 @@ class BatchRun:
                     size=doc.size,
                     mtime_ns=doc.mtime_ns,
                     sha256=doc.sha256,
-                    settings_hash=self.digest,
+                    settings_hash=self.digest_of(doc.path),
                     pages=doc.tasks or None,
                     status="failed",
                     error=message,

@@ -27,3 +27,6 @@ class Settings:
     #: Off by default: measured +14% Tesseract CPU time over the same run without them (+19%
     #: over a plain TSV run) on 5 pages, with no CER gain yet on a degraded test page.
     alternatives: bool = False
+    #: Encoding of text inputs: None detects it (UTF-8 first, then the Vietnamese legacy
+    #: encodings); else a pipeline.legacy_encodings name ("utf-8", "tcvn3", "vni", ...).
+    encoding: str | None = None

@@ -1,10 +1,18 @@
-"""Legacy Vietnamese encodings: tables, round trips of every letter, detection."""
+"""Legacy Vietnamese encodings: tables, round trips of every letter, detection, CLI and batch."""
 
 from __future__ import annotations
 
-import pytest
+import json
+import os
+import random
 
-from pipeline import legacy_encodings
+import pytest
+from click.testing import CliRunner
+
+from pipeline import batch, legacy_encodings, load
+from pipeline.cli import cli
+from pipeline.errors import InputError
+from pipeline.settings import Settings
 
 LETTERS = legacy_encodings.vietnamese_letters()
 LOWER = LETTERS[:67]
@@ -22,6 +30,10 @@ PARAGRAPH = (
 )
 HEADING = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
 EIGHT_BIT = list(legacy_encodings.EIGHT_BIT)
+
+
+def run(*args: str, stdin: bytes | None = None):
+    return CliRunner().invoke(cli, list(args), input=stdin, catch_exceptions=False)
 
 
 # ---------------------------------------------------------------------------------- tables
@@ -147,5 +159,135 @@ def test_viqr_conventions():
 
 @pytest.mark.parametrize("name", EIGHT_BIT)
 def test_detection_picks_the_encoding_of_a_paragraph(name):
-    found = legacy_encodings.detect(legacy_encodings.encode(PARAGRAPH, name))
+    data = legacy_encodings.encode(PARAGRAPH, name)
+    found = legacy_encodings.detect(data)
     assert found is not None and found.name == name
+    decoded = load.decode_document(data, "p.txt")
+    assert decoded.encoding == name and decoded.detected
+    # TCVN3 cannot tell Ủ from ủ inside a sentence (.VnTimeH capitals share the codes)
+    expected = PARAGRAPH.replace("của Ủy", "của ủy") if name == "tcvn3" else PARAGRAPH
+    assert decoded.text == expected
+
+
+@pytest.mark.parametrize("name", EIGHT_BIT)
+def test_detection_of_capital_headings(name):
+    data = legacy_encodings.encode(HEADING + PARAGRAPH, name)
+    text = load.decode_document(data, "h.txt").text
+    assert text.startswith(HEADING)
+
+
+def test_viqr_is_detected_in_ascii_text():
+    data = legacy_encodings.encode(PARAGRAPH, "viqr")
+    decoded = load.decode_document(data, "v.txt")
+    assert decoded.encoding == "viqr" and decoded.text == PARAGRAPH
+
+
+def test_viqr_detection_judges_the_start_of_a_long_text():
+    text = PARAGRAPH * (legacy_encodings.SAMPLE_BYTES // len(PARAGRAPH) + 20)
+    data = legacy_encodings.encode(text, "viqr")
+    assert len(data) > legacy_encodings.SAMPLE_BYTES
+    assert legacy_encodings.detect_viqr(data.decode("ascii")) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Don't panic. It's what they're for, isn't it? I'm sure we'll see. You'd agree?\n" * 5,
+        "Cong hoa xa hoi chu nghia Viet Nam. Ban co khoe khong? Toi di Ha Noi.\n" * 5,
+        "x = a^2 + b^2; y = (a+b)*c. Done? Yes.\n" * 5,
+    ],
+)
+def test_ordinary_ascii_is_not_taken_for_viqr(text):
+    decoded = load.decode_document(text.encode(), "a.txt")
+    assert decoded.encoding is None and decoded.text == text
+
+
+def test_utf8_stays_first_and_unchanged():
+    data = PARAGRAPH.encode("utf-8")
+    assert load.decode_document(data, "u.txt") == load.DecodedText(PARAGRAPH)
+
+
+def test_random_bytes_still_fail_with_the_byte_offset():
+    data = b"Bao cao\n" + random.Random(7).randbytes(4000)
+    with pytest.raises(InputError, match=r"not valid UTF-8: byte 0x[0-9a-f]{2} at byte offset"):
+        load.decode_document(data, "r.bin")
+
+
+def test_a_lone_odd_byte_is_not_evidence_of_an_encoding():
+    with pytest.raises(InputError, match="byte 0xd2 at byte offset 9"):
+        load.decode_document(b"Cong hoa\n\xd2\n", "x.txt")
+
+
+def test_forced_encoding_skips_detection():
+    data = legacy_encodings.encode("Hà Nội", "vni")
+    assert load.decode_document(data, "f.txt", "vni") == load.DecodedText("Hà Nội", "vni")
+    with pytest.raises(InputError, match="byte 0xf8 at byte offset 2"):
+        load.decode_document(data, "f.txt", "utf-8")
+
+
+# ------------------------------------------------------------------------------------ CLI
+
+
+@pytest.mark.parametrize(("name", "label"), [("tcvn3", "TCVN3 (ABC)"), ("vni", "VNI-Windows")])
+def test_correct_converts_a_legacy_file(tmp_path, samples_dir, name, label):
+    original = (samples_dir / "report_clean.gt.txt").read_text(encoding="utf-8")
+    source = tmp_path / f"{name}.txt"
+    source.write_bytes(legacy_encodings.encode(original, name))
+    result = run("correct", str(source))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == original
+    assert result.stderr == f"vnocr: {source}: decoded as {label}\n"
+
+
+def test_correct_with_forced_encoding_reads_stdin(tmp_path):
+    data = legacy_encodings.encode(PARAGRAPH, "viscii")
+    result = run("correct", "-", "--encoding", "VISCII", stdin=data)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == PARAGRAPH
+    assert "decoded as" not in result.stderr  # named, not found: nothing to report
+
+
+def test_unknown_encoding_is_a_usage_error(tmp_path):
+    result = run("correct", "--encoding", "latin-9", str(tmp_path / "x.txt"))
+    assert result.exit_code == 2
+    assert "unknown encoding 'latin-9'" in result.stderr
+    assert "utf-8, tcvn3, vni, viscii, cp1258, viqr" in result.stderr
+
+
+def test_correct_still_rejects_binary(tmp_path):
+    source = tmp_path / "noise.txt"
+    source.write_bytes(random.Random(3).randbytes(2000))
+    result = run("correct", str(source))
+    assert result.exit_code == 1
+    assert "byte offset" in result.stderr and "Traceback" not in result.stderr
+
+
+# ---------------------------------------------------------------------------------- batch
+
+
+def test_batch_reads_legacy_text_and_records_the_encoding(tmp_path):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    (src / "old.txt").write_bytes(legacy_encodings.encode(PARAGRAPH, "vni"))
+    (src / "new.txt").write_text(PARAGRAPH, encoding="utf-8")
+    lines: list[str] = []
+    options = batch.BatchOptions(
+        src, out, Settings(correct=False), jobs=1, progress=False, log=lines.append
+    )
+    summary = batch.run_batch(options)
+    assert summary.done == 2 and not summary.errors
+    assert (out / "old.txt").read_text(encoding="utf-8") == PARAGRAPH
+    [record] = [json.loads(line) for line in (out / "old.jsonl").read_text().splitlines()]
+    assert record["encoding"] == "vni"
+    assert "encoding" not in json.loads((out / "new.jsonl").read_text().splitlines()[0])
+    assert "old.txt: decoded as VNI-Windows" in lines
+
+
+def test_batch_encoding_option_reruns_only_text_inputs(tmp_path):
+    plain = Settings(correct=False)
+    forced = Settings(correct=False, encoding="tcvn3")
+    run_ = batch.BatchRun(batch.BatchOptions(tmp_path, tmp_path / "o", forced, jobs=1))
+    assert run_.digest == batch.BatchRun(batch.BatchOptions(tmp_path, tmp_path, plain)).digest
+    assert run_.digest_of(tmp_path / "a.pdf") == run_.digest
+    assert run_.digest_of(tmp_path / "a.txt") != run_.digest
+    assert os.path.basename(str(tmp_path)) in str(run_.in_dir)
