@@ -257,8 +257,13 @@ def _capitalise_sentences(line: str, starts_sentence: bool) -> str:
     return line
 
 
+_INNER_CAPITAL = regex.compile(r"\p{L}\p{Lu}")
+
+
 def _capital_line(line: str) -> str:
     """Upper-case the undecided letters of the words in capitals (see _restore_capitals)."""
+    if not _INNER_CAPITAL.search(line):  # no word has a capital past its first letter
+        return line
     every = _LETTERS.findall(line)
     words = [w for w in every if any(_undecided(ch) for ch in w)]
     if not words:
@@ -270,7 +275,7 @@ def _capital_line(line: str) -> str:
 
     def fix_word(word: regex.Match[str]) -> str:
         text = word.group()
-        if whole or _clear_capitals(text):
+        if whole or (_INNER_CAPITAL.search(text) and _clear_capitals(text)):
             return "".join(_upper(ch) for ch in text)
         return text
 
@@ -513,9 +518,10 @@ def _encode_other(char: str, codec: str, reserved: frozenset[int]) -> bytes:
     return b"?" if any(byte in reserved for byte in data) else data
 
 
-def decode(data: bytes, name: str) -> str:
+def decode(data: bytes, name: str, capitals: bool = True) -> str:
     """Decode `data` from the legacy encoding `name` (see `NAMES`) to NFC text. Never fails:
-    a byte the encoding does not define becomes U+FFFD (VISCII, Windows-1258)."""
+    a byte the encoding does not define becomes U+FFFD (VISCII, Windows-1258). `capitals`
+    False skips TCVN3's restoration of capitals (detection does not need it)."""
     encoding = lookup(name)
     key = encoding.name if encoding else name
     if key == "utf-8":
@@ -528,7 +534,7 @@ def decode(data: bytes, name: str) -> str:
         return _decode_viqr(data)
     if key in ("tcvn3", "viscii"):
         text = _nfc(data.decode("latin-1").translate(_decode_table(key)))
-        return _restore_capitals(text) if key == "tcvn3" else text
+        return _restore_capitals(text) if key == "tcvn3" and capitals else text
     raise ValueError(f"unknown encoding {name!r}")
 
 
@@ -599,7 +605,9 @@ def _sample(data: bytes) -> bytes:
 def scores(data: bytes) -> list[Detection]:
     """Each 8-bit encoding's share of valid syllables on (the start of) `data`, best first."""
     sample = _sample(data)
-    results = [Detection(name, *syllable_share(decode(sample, name))) for name in EIGHT_BIT]
+    results = [
+        Detection(name, *syllable_share(decode(sample, name, capitals=False))) for name in EIGHT_BIT
+    ]
     return sorted(results, key=lambda d: (-d.share, EIGHT_BIT.index(d.name)))
 
 
