@@ -427,6 +427,12 @@ def decode_document(data: bytes, name: str, encoding: str | None = None) -> Deco
     clearly VIQR is converted. InputError with the byte offset of the first bad UTF-8 byte
     if nothing fits.
     """
+    if encoding is not None:
+        known = legacy_encodings.lookup(encoding)
+        if known is None:
+            names = ", ".join(legacy_encodings.NAMES)
+            raise UsageError(f"unknown encoding '{encoding}' (use one of: {names})")
+        encoding = known.name
     if encoding is not None and encoding != "utf-8":
         return DecodedText(legacy_encodings.decode(data, encoding), encoding)
     if encoding == "utf-8" or any(data.startswith(bom) for bom, _ in _BOMS):

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from pipeline import batch, legacy_encodings, load
 from pipeline.cli import cli
-from pipeline.errors import InputError
+from pipeline.errors import InputError, UsageError
 from pipeline.settings import Settings
 
 LETTERS = legacy_encodings.vietnamese_letters()
@@ -223,6 +223,9 @@ def test_forced_encoding_skips_detection():
     assert load.decode_document(data, "f.txt", "vni") == load.DecodedText("Hà Nội", "vni")
     with pytest.raises(InputError, match="byte 0xf8 at byte offset 2"):
         load.decode_document(data, "f.txt", "utf-8")
+    assert load.decode_document(data, "f.txt", "VNI-Windows").encoding == "vni"
+    with pytest.raises(UsageError, match="unknown encoding 'x'"):
+        load.decode_document(data, "f.txt", "x")
 
 
 # ------------------------------------------------------------------------------------ CLI
