@@ -148,13 +148,16 @@ def text_pages(
 ) -> list[PageResult]:
     """Correct an OCR text file page by page (form feeds separate its pages).
 
-    Each page keeps its lines; a trailing form feed makes no empty last page. The text is
-    read first, so a file that cannot be decoded fails before any model is loaded.
+    Each page keeps its lines; a trailing form feed makes no empty last page. The file may be
+    in a legacy Vietnamese encoding (settings.encoding, else detected; see
+    decoding.read_document). It is read first, so a file that cannot be decoded fails before
+    any model is loaded.
     """
     try:
-        pages = decoding.read_text(path).split("\f")
+        decoded = decoding.read_document(path, settings.encoding)
     except VnocrError as exc:
         raise _locate(exc, path, None) from None
+    pages = decoded.text.split("\f")
     if len(pages) > 1 and not pages[-1].strip():
         pages.pop()
     if settings.correct and corrector is None:
@@ -175,6 +178,7 @@ def text_pages(
                 confidence=None,
                 changes=correction.changes,
                 seconds=round(time.perf_counter() - started, 3),
+                encoding=decoded.encoding,
             )
         )
     return results

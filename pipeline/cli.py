@@ -6,6 +6,7 @@ turned into one `vnocr: error: ...` line and an exit code in VnocrGroup.main, in
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -22,7 +23,7 @@ from vnocr.image import load
 from vnocr.image.preprocess import AUTO_STEPS, STEPS, parse_mode
 from vnocr.outputs import atomic_open, page_record, page_text_block
 from vnocr.settings import DEFAULT_MAX_PIXELS, TONE_STYLES, Settings
-from vnocr.text import decoding
+from vnocr.text import decoding, legacy_encodings
 
 if TYPE_CHECKING:
     from vnocr.results import Change, TextCorrector
@@ -92,6 +93,27 @@ lexicon_option = click.option(
 )
 explain_option = click.option(
     "--explain", is_flag=True, help="Print every correction (old -> new, margin) on stderr."
+)
+
+
+def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """The canonical name of an --encoding value; an unknown name is a usage error (exit 2)."""
+    if value is None:
+        return None
+    encoding = legacy_encodings.lookup(value)
+    if encoding is None:
+        names = ", ".join(legacy_encodings.NAMES)
+        raise click.BadParameter(f"unknown encoding '{value}' (use one of: {names})")
+    return encoding.name
+
+
+encoding_option = click.option(
+    "--encoding",
+    default=None,
+    metavar="NAME",
+    callback=_check_encoding,
+    help="Encoding of text input: " + ", ".join(legacy_encodings.NAMES) + " [default: UTF-8, "
+    "else the legacy encoding whose words are valid Vietnamese, reported on stderr].",
 )
 
 
@@ -199,6 +221,11 @@ def open_output(out: str | None) -> Iterator[IO[bytes]]:
     else:
         with atomic_open(out, "wb") as handle:
             yield handle
+
+
+def note_encoding(where: str, encoding: str) -> None:
+    """Say on stderr which legacy encoding a text input was found to be in."""
+    click.echo(f"vnocr: {where}: decoded as {legacy_encodings.label(encoding)}", err=True)
 
 
 def print_changes(changes: Iterable[Change], where: str) -> None:
@@ -365,20 +392,30 @@ def _write_pages(
 )
 @tone_style_option
 @lexicon_option
+@encoding_option
 @explain_option
 def correct_command(
-    input_path: str, out: str | None, tone_style: str, lexicon: Path | None, explain: bool
+    input_path: str,
+    out: str | None,
+    tone_style: str,
+    lexicon: Path | None,
+    encoding: str | None,
+    explain: bool,
 ) -> int:
     """Correct a text file (diacritics, Unicode).
 
-    INPUT is UTF-8 (or UTF-16 with a BOM); '-' reads stdin. One output line per input line.
+    INPUT is UTF-8 (or UTF-16 with a BOM), or TCVN3, VNI, VISCII, Windows-1258 or VIQR
+    (detected, or named with --encoding); '-' reads stdin. One output line per input line.
     """
-    settings = Settings(tone_style=tone_style, lexicon=lexicon)
+    settings = Settings(tone_style=tone_style, lexicon=lexicon, encoding=encoding)
+    where = "<stdin>" if input_path == "-" else input_path
     if input_path == "-":
-        text = decoding.decode_text(sys.stdin.buffer.read(), "<stdin>")
-    else:
-        text = decoding.read_text(input_path)  # bad input fails before the models are loaded
-    correction = api.correct_text(text, api.make_corrector(settings))
+        decoded = decoding.decode_document(sys.stdin.buffer.read(), where, encoding)
+    else:  # bad input fails before the models are loaded
+        decoded = decoding.read_document(input_path, encoding)
+    if decoded.detected and decoded.encoding:
+        note_encoding(where, decoded.encoding)
+    correction = api.correct_text(decoded.text, api.make_corrector(settings))
     with open_output(out) as stream:
         stream.write(correction.text.encode("utf-8"))
     if explain:
@@ -480,12 +517,14 @@ def doctor_command() -> int:
     help="Also keep this search index (SQLite FTS5) up to date.",
 )
 @page_options
+@encoding_option
 def batch_command(
     in_dir: Path,
     out_dir: Path,
     jobs: int | None,
     formats: str,
     index_db: Path | None,
+    encoding: str | None,
     no_correct: bool,
     lang: str,
     dpi: int,
@@ -496,12 +535,16 @@ def batch_command(
     alternatives: bool,
     max_pixels: int,
 ) -> int:
-    """Convert a folder tree of PDFs, images and OCR .txt files (parallel, resumable)."""
+    """Convert a folder tree of PDFs, images and OCR .txt files (parallel, resumable).
+
+    .txt files may be in a legacy Vietnamese encoding (detected, or named with --encoding).
+    """
     from vnocr.archive import batch
 
     settings = page_settings(
         lang, psm, dpi, no_correct, tone_style, lexicon, preprocess, max_pixels, alternatives
     )
+    settings = dataclasses.replace(settings, encoding=encoding)
     fmts = tuple(dict.fromkeys(f.strip() for f in formats.split(",") if f.strip()))
     options = batch.BatchOptions(
         in_dir, out_dir, settings, fmts or batch.FORMATS, jobs or batch.default_jobs(), index_db
@@ -618,7 +661,7 @@ def run(argv: list[str] | None = None) -> Any:
     return cli.main(args=argv, prog_name="vnocr")
 
 
-__all__ = ["cli", "main", "run", "open_output", "error", "print_changes"]
+__all__ = ["cli", "main", "run", "open_output", "error", "print_changes", "note_encoding"]
 
 
 if __name__ == "__main__":

@@ -111,11 +111,14 @@ def format_txt(results: Iterable[PageResult]) -> str:
 
 
 def page_record(result: PageResult) -> dict[str, Any]:
-    """The JSON Lines record of one page."""
-    return {
+    """The JSON Lines record of one page (with `encoding` for a legacy-encoded text input)."""
+    record: dict[str, Any] = {
         "source": str(result.source),
         "page": result.page,
         "text": nfc(result.text),
         "raw_text": nfc(result.raw_text),
         "confidence": result.confidence,
     }
+    if result.encoding:
+        record["encoding"] = result.encoding
+    return record

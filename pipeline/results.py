@@ -60,3 +60,5 @@ class PageResult:
     confidence: float | None
     changes: list[Change] = field(default_factory=list)
     seconds: float = 0.0
+    #: The legacy encoding a text input was in (a text.legacy_encodings name), None for Unicode.
+    encoding: str | None = None

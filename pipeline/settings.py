@@ -26,3 +26,6 @@ class Settings:
     #: Ask Tesseract for per-character alternatives (lstm_choice_mode=2) for the corrector.
     #: Off by default: it costs OCR time (see the README) for little gain so far.
     alternatives: bool = False
+    #: Encoding of text inputs: None detects it (UTF-8 first, then the Vietnamese legacy
+    #: encodings); else a vnocr.text.legacy_encodings name ("utf-8", "tcvn3", "vni", ...).
+    encoding: str | None = None

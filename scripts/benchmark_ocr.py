@@ -27,13 +27,13 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from PIL import Image  # noqa: E402
+
+from scripts.pagegen import degrade, find_fonts, font_label, render_page, wrap_words  # noqa: E402
 from vnocr import api  # noqa: E402
 from vnocr.image import preprocess  # noqa: E402
 from vnocr.image.ocr import PageOCR, ocr_image  # noqa: E402
 from vnocr.text.evaluate import compare  # noqa: E402
 from vnocr.text.normalize import clean_unicode  # noqa: E402
-
-from scripts.pagegen import degrade, find_fonts, font_label, render_page, wrap_words  # noqa: E402
 
 LEVELS = ("clean", "scan", "poor")
 LINES_PER_PAGE = 28

@@ -35,8 +35,6 @@ from unidecode import unidecode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from vnocr.models.channel import atomic_ops, segment_ops  # noqa: E402
-
 from scripts.pagegen import (  # noqa: E402
     CACHE_DIR,
     LEVELS,
@@ -48,6 +46,7 @@ from scripts.pagegen import (  # noqa: E402
     render_page,
     wrap_words,
 )
+from vnocr.models.channel import atomic_ops, segment_ops  # noqa: E402
 
 MAX_SEG = 3
 Op = tuple[str, str]  # (observed, intended)

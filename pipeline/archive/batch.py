@@ -11,6 +11,7 @@ looks finished, and the next run redoes only what is missing, changed or failed.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import json
 import os
@@ -36,6 +37,7 @@ from vnocr.image import load, ocr
 from vnocr.outputs import atomic_write, format_txt, page_record
 from vnocr.results import Correction, PageResult, TextCorrector, WordChoices
 from vnocr.settings import Settings
+from vnocr.text import legacy_encodings
 
 FORMATS = ("txt", "jsonl")
 INPUT_EXTENSIONS = load.IMAGE_EXTENSIONS | load.PDF_EXTENSIONS | load.TEXT_EXTENSIONS
@@ -423,7 +425,11 @@ class BatchRun:
         self.in_dir = options.in_dir.resolve()
         self.out_dir = options.out_dir.resolve()
         self.summary = BatchSummary()
-        self.digest = manifest.settings_hash(self.settings, options.formats)
+        # --encoding only changes the outputs of text inputs: images and PDFs keep their hash.
+        self.digest = manifest.settings_hash(
+            dataclasses.replace(self.settings, encoding=None), options.formats
+        )
+        self.text_digest = manifest.settings_hash(self.settings, options.formats)
         self.jobs = max(1, options.jobs)
         self.bar: tqdm | None = None
         self.index_conn: Any = None
@@ -443,6 +449,10 @@ class BatchRun:
             print(line, file=sys.stderr, flush=True)
 
     # -- planning ------------------------------------------------------------------------
+
+    def digest_of(self, path: Path) -> str:
+        """The settings hash that applies to an input (text inputs include --encoding)."""
+        return self.text_digest if path.suffix.lower() in load.TEXT_EXTENSIONS else self.digest
 
     def outputs(self, doc: Document) -> list[Path]:
         """The output files of a document, one per format."""
@@ -472,7 +482,7 @@ class BatchRun:
                     doc.record,
                     doc.size,
                     doc.mtime_ns,
-                    self.digest,
+                    self.digest_of(path),
                     exists,
                     lambda p=path: manifest.file_sha256(p),
                 )
@@ -719,7 +729,7 @@ class BatchRun:
                     size=doc.size,
                     mtime_ns=doc.mtime_ns,
                     sha256=doc.sha256,
-                    settings_hash=self.digest,
+                    settings_hash=self.digest_of(doc.path),
                     pages=len(results),
                     status="done",
                     run_id=self.run_id,
@@ -734,6 +744,9 @@ class BatchRun:
                 )
             )
         doc.finished = True
+        encoding = results[0].encoding if results else None
+        if encoding and self.settings.encoding is None:
+            self.log(f"{doc.rel}: decoded as {legacy_encodings.label(encoding)}")
         self.summary.done += 1
         self.summary.pages += len(results)
         self.summary.changes += changes
@@ -770,7 +783,7 @@ class BatchRun:
                     size=doc.size,
                     mtime_ns=doc.mtime_ns,
                     sha256=doc.sha256,
-                    settings_hash=self.digest,
+                    settings_hash=self.digest_of(doc.path),
                     pages=doc.tasks or None,
                     status="failed",
                     error=message,

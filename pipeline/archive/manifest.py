@@ -107,6 +107,8 @@ def settings_hash(settings: Any, formats: tuple[str, ...] | list[str] = ()) -> s
         except OSError:
             fields["lexicon_sha256"] = None
     fields.pop("max_pixels", None)  # a limit, not something that changes a finished output
+    if fields.get("encoding") is None:  # the default: hashes from before the option still hold
+        fields.pop("encoding", None)
     payload = {"settings": fields, "formats": sorted(formats), "version": __version__}
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
