@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from vnocr.models.channel import ChannelModel, atomic_ops, read_counts, segment_ops, skeleton
+from vnocr.models.channel import ChannelModel, atomic_ops, read_counts, segment_ops
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -137,11 +137,6 @@ def test_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         ChannelModel.load(tmp_path / "nope.tsv")
-
-
-def test_skeleton() -> None:
-    assert skeleton("Được") == "duoc"
-    assert skeleton("ỦY") == "uy"
 
 
 # --------------------------------------------------------------------------- build-script alignment

@@ -10,12 +10,15 @@ import pytest
 from vnocr.text.orthography import (
     ONSETS,
     Syllable,
+    base_letter,
     by_skeleton,
+    clusters,
     compose,
     detect_style,
     has_vietnamese_letter,
     inventory,
     is_valid,
+    is_vietnamese_letter,
     parse,
     restyle_text,
     restyle_word,
@@ -366,10 +369,25 @@ def test_tone_helpers() -> None:
         ("café", "cafe"),
         ("abc", "abc"),
         ("Vie\u0323\u0302t", "viet"),
+        ("Được", "duoc"),
+        ("ỦY", "uy"),
     ],
 )
 def test_skeleton(word: str, skel: str) -> None:
     assert skeleton(word) == skel
+
+
+def test_vietnamese_letters() -> None:
+    assert all(is_vietnamese_letter(ch) for ch in "aăâđêôơưyỹỵĐỰ")
+    assert not any(is_vietnamese_letter(ch) for ch in "fjwzFJWZ6&ç")
+    assert base_letter("ế") == "e" and base_letter("Đ") == "D" and base_letter("6") == "6"
+
+
+def test_clusters_are_spellings_inside_syllables() -> None:
+    found = clusters(3)
+    assert {"uo", "ti", "ngh"} <= found
+    assert not {"ii", "rn", "cl"} & found
+    assert all(2 <= len(cluster) <= 3 for cluster in found)
 
 
 def test_by_skeleton() -> None:

@@ -36,65 +36,10 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from vnocr.models import shipped
+from vnocr.text import orthography
+from vnocr.text.orthography import is_vietnamese_letter, skeleton
 
 MAX_SEG = 3
-
-# --- orthography (not data): Vietnamese letters and their base letters ------------------------
-
-_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
-_VOWEL_MODS = "\u0302\u0306\u031b"  # circumflex, breve, horn
-_VI_VOWELS = "aăâeêioôơuưy"
-
-
-def _strip_marks(ch: str) -> str:
-    """Base Latin letter of a Vietnamese letter: ế -> e, ơ -> o, đ -> d; other chars unchanged."""
-    if ch in "đĐ":
-        return "d" if ch == "đ" else "D"
-    decomposed = unicodedata.normalize("NFD", ch)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)) or ch
-
-
-def _vietnamese_letters() -> frozenset[str]:
-    letters = set("abcdeghiklmnopqrstuvxyđ")
-    for v in _VI_VOWELS:
-        for t in ("", *_TONE_MARKS):
-            letters.add(unicodedata.normalize("NFC", v + t))
-    letters |= {c.upper() for c in letters}
-    return frozenset(letters)
-
-
-VIETNAMESE_LETTERS = _vietnamese_letters()
-
-
-def skeleton(text: str) -> str:
-    """Lower-case letters with marks removed (đ -> d): the look-up key of a syllable."""
-    return "".join(_strip_marks(c) for c in text.lower())
-
-
-@lru_cache(maxsize=1)
-def plausible_clusters() -> frozenset[str]:
-    """2-3 letter strings that occur inside some Vietnamese syllable skeleton (uo, ti, ngh).
-
-    From the syllable inventory of `vnocr.text.orthography`; empty if it is unavailable.
-    """
-    try:
-        from vnocr.text import orthography
-
-        skeletons = {skeleton(s) for s in orthography.inventory()}
-    except (ImportError, AttributeError):  # pragma: no cover - orthography is part of the repo
-        return frozenset()
-    out: set[str] = set()
-    for sk in skeletons:
-        for a in range(len(sk)):
-            for b in range(a + 2, min(a + MAX_SEG, len(sk)) + 1):
-                out.add(sk[a:b])
-    return frozenset(out)
-
-
-def is_vietnamese_letter(ch: str) -> bool:
-    """True for a-z minus f/j/w/z plus đ and every accented Vietnamese vowel (either case)."""
-    return ch in VIETNAMESE_LETTERS
-
 
 # --- smoothing and back-off constants (nats / pseudo-counts) ----------------------------------
 
@@ -393,7 +338,7 @@ class ChannelModel:
     @staticmethod
     def backoff_substitution(observed: str, intended: str) -> float:
         """-log share of the unseen mass for a 1:1 substitution: same base letter is cheaper."""
-        if _strip_marks(observed).lower() == _strip_marks(intended).lower():
+        if orthography.base_letter(observed).lower() == orthography.base_letter(intended).lower():
             return -math.log(SAME_BASE_SHARE / SAME_BASE_VARIANTS)
         return -math.log(OTHER_SHARE / OTHER_SYMBOLS)
 
@@ -475,7 +420,7 @@ class ChannelModel:
     def _base_of(self, ch: str) -> str:
         b = self._base.get(ch)
         if b is None:
-            b = _strip_marks(ch).lower()
+            b = orthography.base_letter(ch).lower()
             self._base[ch] = b
         return b
 
@@ -572,7 +517,7 @@ class ChannelModel:
                 continue
             by_obs[o][skel] += c
         out: dict[str, list[tuple[str, float]]] = {}
-        plausible = plausible_clusters()
+        plausible = orthography.clusters(MAX_SEG)
         for o, skels in by_obs.items():
             noisy = any(not is_vietnamese_letter(ch) for ch in o)
             if not noisy:

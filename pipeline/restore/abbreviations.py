@@ -21,7 +21,7 @@ from pathlib import Path
 import regex
 
 from vnocr.models import shipped
-from vnocr.models.channel import ChannelModel, skeleton
+from vnocr.models.channel import ChannelModel
 from vnocr.text import orthography
 from vnocr.text.tokens import DOCUMENT_CODE_RE, ROMAN_NUMERAL_RE
 
@@ -135,7 +135,7 @@ class Abbreviations:
         for length in (len(part) - 1, len(part), len(part) + 1):
             for known in self._by_length.get(length, ()):
                 if bare:
-                    if skeleton(known) != skeleton(part):
+                    if orthography.skeleton(known) != orthography.skeleton(part):
                         continue
                     cost = 0.0
                 else:

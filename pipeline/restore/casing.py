@@ -28,7 +28,8 @@ from pathlib import Path
 import regex
 
 from vnocr.models import shipped
-from vnocr.models.channel import read_counts, skeleton
+from vnocr.models.channel import read_counts
+from vnocr.text.orthography import skeleton
 
 MIN_EVIDENCE = 5  # counts needed before a misread capital's case is decided by them
 # Occurrences of a word after a word in our domain text before their case decides, and the

@@ -74,6 +74,12 @@ for _row in _TONE_TABLE:
 _PLAIN = {"ă": "a", "â": "a", "ê": "e", "ô": "o", "ơ": "o", "ư": "u", "đ": "d"}
 _PLAIN.update({k.upper(): v.upper() for k, v in list(_PLAIN.items())})
 
+# The letters of Vietnamese words, in either case: a-z but f, j, w and z; đ; every vowel letter
+# (a ă â e ê i o ô ơ u ư y) with or without a tone mark.
+VIETNAMESE_LETTERS = frozenset(
+    {*"abcdeghiklmnopqrstuvxyđ", *"abcdeghiklmnopqrstuvxyđ".upper(), *_TONED}
+)
+
 ONSETS: tuple[str, ...] = (
     "", "b", "c", "ch", "d", "đ", "g", "gh", "gi", "h", "k", "kh", "l", "m", "n", "ng", "ngh",
     "nh", "p", "ph", "qu", "r", "s", "t", "th", "tr", "v", "x",
@@ -311,6 +317,17 @@ def by_skeleton(skel: str, style: str = "old") -> tuple[str, ...]:
     return _by_skeleton(style).get(skel.lower(), ())
 
 
+@functools.cache
+def clusters(longest: int) -> frozenset[str]:
+    """The strings of 2 to `longest` letters found inside some syllable's skeleton (uo, ti, ngh)."""
+    found: set[str] = set()
+    for skel in {skeleton(s) for s in _inventory("old")}:
+        for a in range(len(skel)):
+            for b in range(a + 2, min(a + longest, len(skel)) + 1):
+                found.add(skel[a:b])
+    return frozenset(found)
+
+
 def tone_of(word: str) -> int:
     """The tone of the first tone-marked vowel in `word` (0 if none)."""
     for ch in unicodedata.normalize("NFC", word):
@@ -324,6 +341,19 @@ def strip_tone(word: str) -> str:
     """Remove tone marks, keep vowel marks (ă â ê ô ơ ư) and đ; case is kept."""
     text = unicodedata.normalize("NFC", word)
     return "".join(_TONED[ch][0] if ch in _TONED else ch for ch in text)
+
+
+def base_letter(ch: str) -> str:
+    """The Latin letter of a letter with marks (ế -> e, ơ -> o, đ -> d); else `ch` unchanged."""
+    if ch in "đĐ":
+        return "d" if ch == "đ" else "D"
+    decomposed = unicodedata.normalize("NFD", ch)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)) or ch
+
+
+def is_vietnamese_letter(ch: str) -> bool:
+    """True for a letter of Vietnamese words (see `VIETNAMESE_LETTERS`), in either case."""
+    return ch in VIETNAMESE_LETTERS
 
 
 def skeleton(word: str) -> str:
