@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from vnocr.models.channel import ChannelModel
 from vnocr.restore.abbreviations import Abbreviations
 from vnocr.restore.correct import Corrector
+from vnocr.restore.loader import load_models
 
 
 @pytest.fixture(scope="module")
 def known() -> Abbreviations:
-    return Abbreviations.load(ChannelModel.load())
+    return load_models().abbreviations
 
 
 def test_lexicon_gives_code_parts_and_bodies_not_heading_words(known: Abbreviations) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from vnocr.models import shipped
 from vnocr.models.channel import ChannelModel, atomic_ops, read_counts, segment_ops
 
 REPO = Path(__file__).resolve().parent.parent
@@ -48,7 +49,7 @@ def synthetic(tmp_path: Path) -> ChannelModel:
 
 @pytest.fixture(scope="module")
 def real() -> ChannelModel:
-    return ChannelModel.load()
+    return ChannelModel.load(shipped.channel_path())
 
 
 # --------------------------------------------------------------------------- synthetic mechanics
@@ -130,7 +131,7 @@ def test_cleanup_map_synthetic(synthetic: ChannelModel) -> None:
 def test_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "channel.tsv").write_text(SYNTHETIC, encoding="utf-8")
     monkeypatch.setenv("VNOCR_LEXICON_DIR", str(tmp_path))
-    model = ChannelModel.load()
+    model = ChannelModel.load(shipped.channel_path())
     assert model.header == ["synthetic channel table for tests"]
 
 

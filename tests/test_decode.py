@@ -8,6 +8,7 @@ from vnocr.models import lm
 from vnocr.models.channel import ChannelModel
 from vnocr.restore.candidates import CandidateGenerator
 from vnocr.restore.decode import Decoder, DecoderWeights
+from vnocr.restore.loader import load_models
 from vnocr.text.tokens import tokenize
 
 # Each of công / cộng follows "hai" and "ba" once, and precedes "tác" and "sự" once: their
@@ -17,7 +18,7 @@ TEXT = "Hai công tác. Ba cộng tác. Hai cộng sự. Ba công sự.\n" * 5
 
 @pytest.fixture(scope="module")
 def channel() -> ChannelModel:
-    return ChannelModel.load()
+    return load_models().channel
 
 
 def _decoder(model: lm.LanguageModel, channel: ChannelModel) -> Decoder:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 
 from vnocr.models import lm as lmmod
-from vnocr.models.channel import ChannelModel
-from vnocr.models.lm import LanguageModel
 from vnocr.restore.candidates import CandidateGenerator
 from vnocr.restore.casing import CaseEvidence
 from vnocr.restore.correct import Corrector
+from vnocr.restore.loader import load_models
 from vnocr.restore.recurring import MIN_REPEATS, Occurrence, resolve
 
 KEEP_COST = 12.0  # what the first pass pays for leaving an unknown word as written
@@ -17,7 +16,8 @@ KEEP_COST = 12.0  # what the first pass pays for leaving an unknown word as writ
 
 @pytest.fixture(scope="module")
 def generator() -> CandidateGenerator:
-    return CandidateGenerator(LanguageModel.load(), ChannelModel.load())
+    models = load_models()
+    return CandidateGenerator(models.lm, models.channel)
 
 
 def kept(before: str, after: str) -> Occurrence:
@@ -99,12 +99,12 @@ def test_a_capital_read_without_its_mark_takes_the_case_the_word_before_calls_fo
     # With the shipped domain text: "Tinh Uy" is "Tỉnh ủy", "của Uy ban" keeps its capital, and
     # a capital read as a different letter (P for Đ), or one OCR has not been seen to write for
     # a lower-case letter (D for đ: "tổ chức đảng" is lower case in our text), is kept.
-    case = CaseEvidence.load()
-    assert _render("ủy", "Uy", "old", case, before="tỉnh") == "ủy"
-    assert _render("ủy", "Uy", "old", case, before="của") == "Ủy"
-    assert _render("ủy", "Uy", "old", case, before=None) == "Ủy"
-    assert _render("đảng", "Pang", "old", case, before="chức") == "Đảng"
-    assert _render("đảng", "Dang", "old", case, before="chức") == "Đảng"  # D is never a đ
+    models = load_models()
+    assert _render("ủy", "Uy", "old", models, before="tỉnh") == "ủy"
+    assert _render("ủy", "Uy", "old", models, before="của") == "Ủy"
+    assert _render("ủy", "Uy", "old", models, before=None) == "Ủy"
+    assert _render("đảng", "Pang", "old", models, before="chức") == "Đảng"
+    assert _render("đảng", "Dang", "old", models, before="chức") == "Đảng"  # D is never a đ
 
 
 def test_a_number_read_for_a_word_at_some_places_is_resolved_there_only(

@@ -157,9 +157,9 @@ def test_ocr_confidence_protects_sure_words_and_opens_doubtful_ones(corrector: C
 
 
 def test_document_adaptation_learns_a_recurring_confusion() -> None:
-    from vnocr.models.channel import ChannelModel
+    from vnocr.restore.loader import load_models
 
-    channel = ChannelModel.load()
+    channel = load_models().channel
     before = channel.cost("qz", "qu")
     adapted = channel.adapted([("qz", "qu")] * 50 + [("ba", "ba")] * 50, weight=100.0)
     assert adapted.cost("qz", "qu") < before - 1.0

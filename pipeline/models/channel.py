@@ -3,7 +3,7 @@
 The edit operations and their counts are learned from rendered-and-OCR'd pages
 (`scripts/build_channel.py` writes `lexicon/channel.tsv`); see `lexicon/CHANNEL.md`.
 
-    model = ChannelModel.load()
+    model = ChannelModel.load(shipped.channel_path())
     model.cost("s6", "số")        # cheap: '6' for 'ố' is a learned confusion
     model.cost("sa", "số")        # dearer
     model.cleanup_map()["6"]      # [("o", 0.3), ...] letter skeletons '6' may stand for
@@ -74,6 +74,10 @@ def _unesc(s: str) -> str:
 
 def read_counts(path: Path) -> tuple[dict[tuple[str, str], int], list[str]]:
     """Rows of a channel TSV as {(observed, intended): count}, plus the header comments."""
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"channel model {path} not found; build it with scripts/build_channel.py"
+        )
     counts: dict[tuple[str, str], int] = defaultdict(int)
     header: list[str] = []
     in_header = True  # '#' lines are comments only before the column-name row ('#' is data)
@@ -176,7 +180,7 @@ class _Tables:
 
 
 class ChannelModel:
-    """Weighted segment edit distance; build with `ChannelModel.load()` or from counts."""
+    """Weighted segment edit distance; build with `ChannelModel.load(path)` or from counts."""
 
     def __init__(
         self,
@@ -203,14 +207,9 @@ class ChannelModel:
     # ------------------------------------------------------------------ loading
 
     @classmethod
-    def load(cls, path: str | Path | None = None, *, fold_case: bool = True) -> ChannelModel:
-        """Load a channel TSV (default: `<lexicon dir>/channel.tsv`)."""
-        path = Path(path) if path is not None else shipped.channel_path()
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"channel model {path} not found; build it with scripts/build_channel.py"
-            )
-        counts, header = read_counts(path)
+    def load(cls, path: str | Path, *, fold_case: bool = True) -> ChannelModel:
+        """Load a channel TSV (the shipped one: `vnocr.restore.loader.load_models`)."""
+        counts, header = read_counts(Path(path))
         return cls(counts, fold_case=fold_case, header=header)
 
     def _build(self) -> None:
@@ -829,7 +828,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) < 2 or len(args) % 2:
         print("usage: python -m vnocr.models.channel OBSERVED INTENDED [OBSERVED INTENDED ...]")
         return 2
-    model = ChannelModel.load()
+    model = ChannelModel.load(shipped.channel_path())
     print(model.describe())
     for observed, intended in zip(args[::2], args[1::2], strict=True):
         ops = " ".join(

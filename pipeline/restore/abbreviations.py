@@ -6,7 +6,7 @@ typed without marks writes them as QD and HDND. The syllable decoder never touch
 abbreviations our domain lexicon knows (document types and their code parts, bodies, offices:
 `lexicon/domain/`) and puts the known form back when the error model finds it close.
 
-    known = Abbreviations.load(channel)
+    known = Abbreviations.load(channel, shipped.domain_dir())
     known.restore_code("1157-QB/TU", bare=False)   # "1157-QĐ/TU"
     known.restore_word("HDND", bare=True)          # "HĐND"
 """
@@ -20,7 +20,6 @@ from pathlib import Path
 
 import regex
 
-from vnocr.models import shipped
 from vnocr.models.channel import ChannelModel
 from vnocr.text import orthography
 from vnocr.text.tokens import DOCUMENT_CODE_RE, ROMAN_NUMERAL_RE
@@ -116,9 +115,9 @@ class Abbreviations:
         self.restore_part = lru_cache(maxsize=20_000)(self._restore_part)
 
     @classmethod
-    def load(cls, channel: ChannelModel, directory: Path | None = None) -> Abbreviations:
-        """The abbreviations of `lexicon/domain/` (or `directory`)."""
-        return cls(read_lexicon(directory or shipped.domain_dir()), channel)
+    def load(cls, channel: ChannelModel, directory: Path) -> Abbreviations:
+        """The abbreviations of a domain folder (`lexicon/domain/`)."""
+        return cls(read_lexicon(directory), channel)
 
     def __contains__(self, part: str) -> bool:
         return part in self.counts

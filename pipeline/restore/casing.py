@@ -6,7 +6,7 @@ letter: OCR without a Vietnamese model reads the marked lower-case ộ, ớ, ủ
 while the capital P or B it writes for Đ does stand for a capital. The error model's counts keep
 case (`lexicon/channel.tsv`), so they say which case such a misread capital stood for.
 
-    evidence = CaseEvidence.load()
+    evidence = CaseEvidence(channel_counts)   # the counts of lexicon/channel.tsv
     evidence.capital_meant("G", "ủ")   # False: "Gy" is "ủy", not "Ủy"
     evidence.capital_meant("P", "đ")   # True: "Pang" is "Đảng"
 
@@ -16,19 +16,16 @@ capital, since the mark makes it as tall (U for ủ, O for ộ; the counts say w
 đ). There the word before decides, as our domain text writes the pair (`ContextCase`):
 "Tỉnh Uy" is "Tỉnh ủy", "Uy ban" stays "Ủy ban".
 
-    evidence.context.title_meant("tỉnh", "ủy")   # False: "Tỉnh ủy"
+    ContextCase.load(domain_dir).title_meant("tỉnh", "ủy")   # False: "Tỉnh ủy"
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import cached_property
 from pathlib import Path
 
 import regex
 
-from vnocr.models import shipped
-from vnocr.models.channel import read_counts
 from vnocr.text.orthography import skeleton
 
 MIN_EVIDENCE = 5  # counts needed before a misread capital's case is decided by them
@@ -63,12 +60,6 @@ class CaseEvidence:
             self.by_pair[(o, t.lower())][t.isupper()] += n
             self.by_capital[o][t.isupper()] += n
 
-    @classmethod
-    def load(cls, path: Path | None = None) -> CaseEvidence:
-        """Evidence from the shipped error-model counts (or the TSV at `path`)."""
-        counts, _ = read_counts(path or shipped.channel_path())
-        return cls(counts)
-
     def capital_meant(self, observed: str, intended: str) -> bool:
         """Whether the capital `observed`, standing for the letter `intended`, meant a capital.
 
@@ -84,11 +75,6 @@ class CaseEvidence:
                 return upper >= lower
         return True
 
-    @cached_property
-    def context(self) -> ContextCase:
-        """How our domain text writes a word after a word; read when first needed."""
-        return ContextCase.load()
-
     def may_be_lower(self, observed: str, intended: str) -> bool:
         """Whether OCR has been seen writing the capital `observed` for the marked lower-case
         letter `intended` (U for ủ: yes; D for đ: no, that D is a capital Đ)."""
@@ -103,10 +89,10 @@ class ContextCase:
         self.counts = counts  # [lower-case count, capitalised count]
 
     @classmethod
-    def load(cls, directory: Path | None = None) -> ContextCase:
-        """Counts from the running text and phrases of `lexicon/domain/` (or `directory`)."""
+    def load(cls, directory: Path) -> ContextCase:
+        """Counts from the running text and phrases of a domain folder (`lexicon/domain/`)."""
         counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-        for path in sorted((directory or shipped.domain_dir()).glob("*.txt")):
+        for path in sorted(directory.glob("*.txt")):
             for line in path.read_text(encoding="utf-8").splitlines():
                 if line.startswith("#"):
                     continue

@@ -17,13 +17,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from vnocr.models import lm as lmmod
-from vnocr.models.channel import ChannelModel
-from vnocr.models.lm import LanguageModel
 from vnocr.restore import footnotes, numerals, recurring
-from vnocr.restore.abbreviations import Abbreviations
 from vnocr.restore.candidates import CandidateGenerator, Choices, WordHint, mark_rate
-from vnocr.restore.casing import CaseEvidence
 from vnocr.restore.decode import Choice, Decoder, DecoderWeights
+from vnocr.restore.loader import Models, load_models
 from vnocr.results import Change, Correction, WordChoices
 from vnocr.text import orthography
 from vnocr.text.normalize import clean_unicode
@@ -56,15 +53,16 @@ class Corrector:
     def __init__(self, options: CorrectOptions | None = None):
         self.options = options or CorrectOptions()
         self._decoder = None
-        self._abbreviations: Abbreviations | None = None  # loaded when a document needs them
         if self.options.restore:
-            self._decoder = _build_decoder(self.options.lexicon)
-            case = CaseEvidence.load()
+            models = self._models = load_models(self.options.lexicon)
+            self._decoder = Decoder(
+                models.lm, CandidateGenerator(models.lm, models.channel), DecoderWeights()
+            )
             # Raw OCR repeats its garbles: each (syllable, observed word, style, word before)
             # is rendered once.
             self._render = lru_cache(maxsize=65_536)(
                 lambda syllable, observed, style, before, heading: _render(
-                    syllable, observed, style, case, before, heading
+                    syllable, observed, style, models, before, heading
                 )
             )
 
@@ -178,9 +176,7 @@ class Corrector:
         For raw OCR and text without marks only: in a clean document an unknown abbreviation
         is taken as written. Adds to `replacements`; returns the changes.
         """
-        if self._abbreviations is None:
-            self._abbreviations = Abbreviations.load(self._decoder.generator.channel)
-        known = self._abbreviations
+        known = self._models.abbreviations
         changes = []
         for line_no, tokens in enumerate(tokenized):
             for token in tokens:
@@ -431,7 +427,7 @@ def _render(
     syllable: str,
     observed: str,
     style: str,
-    case: CaseEvidence,
+    models: Models,
     before: str | None = None,
     heading: bool = False,
 ) -> str:
@@ -447,7 +443,7 @@ def _render(
     if pattern == "upper" and not heading and len(observed) == 2:
         pattern = "title"
     words = [orthography.restyle_word(part, style) for part in syllable.split(" ")]
-    if pattern == "title" and not _capital_meant(observed[0], syllable, words[0], case, before):
+    if pattern == "title" and not _capital_meant(observed[0], syllable, words[0], models, before):
         pattern = "lower"
     first = apply_case(words[0], pattern)
     rest = [apply_case(w, pattern if pattern == "upper" else "lower") for w in words[1:]]
@@ -455,14 +451,14 @@ def _render(
 
 
 def _capital_meant(
-    capital: str, syllable: str, word: str, case: CaseEvidence, before: str | None
+    capital: str, syllable: str, word: str, models: Models, before: str | None
 ) -> bool:
     """Whether the capital OCR read first stood for a capital of `word` (`syllable` restyled)."""
-    if not case.capital_meant(capital, word[0]):
+    if not models.case.capital_meant(capital, word[0]):
         return False
-    if before is None or not case.may_be_lower(capital, word[0]):
+    if before is None or not models.case.may_be_lower(capital, word[0]):
         return True
-    return case.context.title_meant(before, syllable.split(" ")[0]) is not False
+    return models.context_case.title_meant(before, syllable.split(" ")[0]) is not False
 
 
 def _paragraphs(lines: list[str]) -> list[tuple[int, int]]:
@@ -478,15 +474,6 @@ def _paragraphs(lines: list[str]) -> list[tuple[int, int]]:
     if start is not None:
         ranges.append((start, len(lines)))
     return ranges
-
-
-def _build_decoder(user_lexicon: Path | None) -> Decoder:
-    """Load the models and wire candidates and decoder together."""
-    lm = LanguageModel.load()
-    if user_lexicon is not None:
-        lm = lm.with_user_model(LanguageModel.load(user_lexicon))
-    generator = CandidateGenerator(lm, ChannelModel.load())
-    return Decoder(lm, generator, DecoderWeights())
 
 
 def correct_text(text: str, options: CorrectOptions | None = None) -> Correction:
