@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from vnocr.models import lm
-from vnocr.restore.candidates import mark_rate
 from vnocr.restore.correct import CorrectOptions, Corrector
+from vnocr.restore.profile import CLEAN_TEXT, DocumentProfile, mark_rate
 from vnocr.text.evaluate import compare
 
 DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "dev"
@@ -72,6 +72,16 @@ def test_tone_style_option(corrector: Corrector) -> None:
 def test_mark_rate_tells_bare_text() -> None:
     assert mark_rate("Nghị quyết của Ban Chấp hành Trung ương".split()) > 0.5
     assert mark_rate("Nghi quyet cua Ban Chap hanh Trung uong".split()) == 0
+
+
+def test_document_profile_reads_the_modes_once() -> None:
+    marked = DocumentProfile.of("Nghị quyết của Ban Chấp hành", unknown_share=0.01)
+    assert not marked.bare and not marked.noisy and not marked.garbled_numbers
+    raw = DocumentProfile.of("Nghi quyet cua Ban Chap hanh", unknown_share=0.45)
+    assert raw.bare and raw.noisy
+    learned = raw.with_garbled_numbers(frozenset({"6"}))
+    assert learned.garbled_numbers == {"6"} and learned.bare and learned.noisy
+    assert not CLEAN_TEXT.bare and not CLEAN_TEXT.noisy
 
 
 def test_user_lexicon_changes_a_decision(tmp_path: Path) -> None:

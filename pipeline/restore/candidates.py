@@ -207,8 +207,9 @@ class CandidateGenerator:
     def _generate(self, word: str, bare: bool = False, wide: bool = False) -> tuple[Candidate, ...]:
         """Candidates for one word as written (case is ignored), most likely first.
 
-        `bare` says the text was written without marks (see `mark_rate`): the error model then
-        compares the word with each candidate's skeleton, since the marks were never there.
+        `bare` says the text was written without marks (see `profile.mark_rate`): the error
+        model then compares the word with each candidate's skeleton, since the marks were never
+        there.
         A known syllable is searched one edit around (its frequent neighbours only), an unknown
         word, or any word when `wide` (the OCR engine doubted it), two edits around.
         """
@@ -294,11 +295,3 @@ def _lowest(ids: list[np.ndarray], ranks: list[np.ndarray], limit: int) -> list[
     lowest = np.full(len(unique), np.inf)
     np.minimum.at(lowest, inverse, np.concatenate(ranks))
     return unique[np.lexsort((first, lowest))[:limit]].tolist()
-
-
-def mark_rate(words: list[str]) -> float:
-    """Share of words with a letter outside ASCII: about 0.7 in Vietnamese, near 0 in bare text."""
-    lettered = [w for w in words if any(ch.isalpha() for ch in w)]
-    if not lettered:
-        return 1.0
-    return sum(any(ord(ch) > 127 for ch in w) for w in lettered) / len(lettered)

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from vnocr.models import lm as lmmod
 from vnocr.restore import footnotes, numerals, recurring
-from vnocr.restore.candidates import CandidateGenerator, Choices, WordHint, mark_rate
+from vnocr.restore.candidates import CandidateGenerator, Choices, WordHint
 from vnocr.restore.decode import Choice, Decoder, DecoderWeights
 from vnocr.restore.loader import Models, load_models
+from vnocr.restore.profile import DocumentProfile
 from vnocr.results import Change, Correction, WordChoices
 from vnocr.text import orthography
 from vnocr.text.normalize import clean_unicode
@@ -33,9 +34,6 @@ from vnocr.text.tokens import (
     tokenize,
     tokenize_raw_ocr,
 )
-
-# Below this share of words with marks, a text is taken as written without marks (see mark_rate).
-BARE_TEXT_MARK_RATE = 0.08
 
 
 @dataclass(frozen=True)
@@ -92,35 +90,37 @@ class Corrector:
         if self._decoder is None:
             return Correction(self._restyle(text))
         lines = text.split("\n")
-        bare = mark_rate(text.split()) < BARE_TEXT_MARK_RATE
         tokenized = [tokenize(line) for line in lines]
-        decoder = self._decoder.for_document(self._decoder.unknown_share(tokenized))
-        if decoder.is_noisy():
+        profile = DocumentProfile.of(text, self._decoder.unknown_share(tokenized))
+        decoder = self._decoder.for_document(profile)
+        if profile.noisy:
             tokenized = [
                 tokenize_raw_ocr(line, tokens)
                 for line, tokens in zip(lines, tokenized, strict=True)
             ]
         marks = footnotes.number_marks(lines)
         if marks:
-            tokenized = _with_footnotes(lines, tokenized, marks, decoder.is_noisy())
+            tokenized = _with_footnotes(lines, tokenized, marks, profile.noisy)
         hints = _word_hints(tokenized, confidences, alternatives)
-        second_pass = decoder.is_noisy() and not bare
-        choices = _decode_document(decoder, lines, tokenized, bare, hints, not second_pass)
+        second_pass = profile.noisy and not profile.bare
+        choices = _decode_document(decoder, lines, tokenized, hints, not second_pass)
         if second_pass:
-            # Learn this document's own OCR errors from the first pass, then decode again
-            # (a third pass measured no better).
+            # Learn this document's own OCR errors from the first pass, then decode again.
             resolved = recurring.resolve(
                 _occurrences(lines, tokenized, choices, decoder), decoder.generator
             )
-            garbled_numbers = frozenset(word for word in resolved if word.isdigit())
-            decoder = decoder.adapted(_observed_and_chosen(choices, resolved), garbled_numbers)
-            choices = _decode_document(decoder, lines, tokenized, bare, hints)
+            profile = profile.with_garbled_numbers(
+                frozenset(word for word in resolved if word.isdigit())
+            )
+            decoder = decoder.adapted(_observed_and_chosen(choices, resolved), profile)
+            choices = _decode_document(decoder, lines, tokenized, hints)
+        bare = profile.bare
         replacements, changes = self._word_changes(
             lines, tokenized, choices, self._output_style(text), bare
         )
         changes += _footnote_changes(marks, replacements)
         changes = _with_roman_numerals(tokenized, choices, replacements, changes)
-        if decoder.is_noisy() or bare:
+        if profile.noisy or bare:
             changes += self._restore_abbreviations(tokenized, bare, replacements)
         changes.sort(key=lambda c: (c.line, c.column))
         return Correction(self._restyle(_rebuild(lines, tokenized, replacements)), changes)
@@ -229,7 +229,6 @@ def _decode_document(
     decoder: Decoder,
     lines: list[str],
     tokenized: list[list[Token]],
-    bare: bool,
     hints: dict[tuple[int, int], WordHint],
     final: bool = True,
 ) -> list[tuple[int, Choice]]:
@@ -247,7 +246,7 @@ def _decode_document(
             for line in range(first, last)
             for start, hint in by_line.get(line, ())
         }
-        for choice in decoder.decode(tokenized[first:last], bare, paragraph_hints, final):
+        for choice in decoder.decode(tokenized[first:last], paragraph_hints, final):
             found.append((first + choice.line, choice))
     return found
 

@@ -19,6 +19,7 @@ import numpy as np
 from vnocr.models import lm as lmmod
 from vnocr.models.lm import LanguageModel
 from vnocr.restore.candidates import Candidate, CandidateGenerator, WordHint
+from vnocr.restore.profile import CLEAN_TEXT, DocumentProfile
 from vnocr.text.tokens import Kind, Token, in_capitals
 
 CONFIDENT = 90.0  # Tesseract word confidence at or above which a word is protected
@@ -28,8 +29,6 @@ NO_HINT = WordHint()
 # this many times as much as everything the shipped model was learned from (chosen on the
 # held-out development pages: 1 -> 4 lowered their WER by 0.1 point, 2 to 8 measured alike).
 ADAPT_SHARE = 4.0
-# Documents with more unknown words than this are raw OCR made without a Vietnamese model.
-NOISY_SHARE = 0.2
 # Slots whose LM scores are looked up together (see `Decoder._transitions`).
 TRANSITION_BATCH = 256
 # LM scores kept for reuse between neighbouring words that recur (see `Decoder._transitions`):
@@ -71,8 +70,6 @@ class DecoderWeights:
     # Tesseract's word confidence: protection for sure words, less for doubtful ones (nats).
     confident_bonus: float = 1.0
     doubtful_penalty: float = 1.0
-    # Set by `for_document`: raw OCR without a Vietnamese model (see NOISY_SHARE).
-    noisy: bool = False
 
     def for_document(self, unknown_share: float) -> DecoderWeights:
         """Weights for a document where `unknown_share` of the words are no known syllable.
@@ -85,7 +82,6 @@ class DecoderWeights:
         trust = self.trust_weight * math.log((1 - share) / share)
         return replace(
             self,
-            noisy=share > NOISY_SHARE,
             keep_unknown=self.keep_unknown + trust,
             keep_unknown_capitalised=self.keep_unknown_capitalised + trust,
             min_margin=self.min_margin + 0.5 * trust,
@@ -159,13 +155,19 @@ def _paragraph_end(lines: list[list[Token]], slots: list[Slot]) -> str:
 
 
 class Decoder:
-    """Chooses one candidate per word for a whole paragraph."""
+    """Chooses one candidate per word for a whole paragraph of one document."""
 
-    def __init__(self, lm: LanguageModel, generator: CandidateGenerator, weights: DecoderWeights):
+    def __init__(
+        self,
+        lm: LanguageModel,
+        generator: CandidateGenerator,
+        weights: DecoderWeights,
+        profile: DocumentProfile = CLEAN_TEXT,
+    ):
         self.lm = lm
         self.generator = generator
         self.weights = weights
-        self.garbled_numbers: frozenset[str] = frozenset()  # see `adapted`
+        self.profile = profile
         # A document repeats its words: each distinct word's candidates and their scores once,
         # by what they depend on (see `slots`); fixed symbols by symbol.
         self._words: dict[tuple[str, bool, bool, WordHint], tuple[tuple[Candidate, ...], Scored]]
@@ -177,29 +179,20 @@ class Decoder:
         self._steps: dict[tuple[int, int], tuple[Scored | None, Scored, np.ndarray]] = {}
         self._step_cells = 0
 
-    def is_noisy(self) -> bool:
-        """True when the weights are those of raw OCR without a Vietnamese model."""
-        return self.weights.noisy
-
-    def adapted(
-        self, pairs: list[tuple[str, str]], garbled_numbers: frozenset[str] = frozenset()
-    ) -> Decoder:
-        """A decoder whose error model also counts this document's (observed, chosen) words.
-
-        `garbled_numbers`: lone numbers this document writes for a word (6 for ở), which lose
-        the bonus a lone number between words has for being left as it is.
-        """
+    def adapted(self, pairs: list[tuple[str, str]], profile: DocumentProfile) -> Decoder:
+        """A decoder whose error model also counts this document's (observed, chosen) words,
+        for the document's `profile` as the first pass left it (see `garbled_numbers`)."""
         channel = self.generator.channel
         document_chars = sum(len(observed) for observed, _ in pairs) or 1
         weight = ADAPT_SHARE * sum(channel.counts.values()) / document_chars
         channel = channel.adapted(pairs, weight)
-        decoder = Decoder(self.lm, self.generator.with_channel(channel), self.weights)
-        decoder.garbled_numbers = garbled_numbers
-        return decoder
+        return Decoder(self.lm, self.generator.with_channel(channel), self.weights, profile)
 
-    def for_document(self, unknown_share: float) -> Decoder:
-        """A decoder sharing the models, with weights adapted to the document's noise level."""
-        return Decoder(self.lm, self.generator, self.weights.for_document(unknown_share))
+    def for_document(self, profile: DocumentProfile) -> Decoder:
+        """A decoder sharing the models for a document of this `profile`: the cleaner the text
+        (the fewer unknown words), the dearer a change (see `DecoderWeights.for_document`)."""
+        weights = self.weights.for_document(profile.unknown_share)
+        return Decoder(self.lm, self.generator, weights, profile)
 
     def is_known(self, word: str) -> bool:
         """True for a syllable the language model knows."""
@@ -214,10 +207,7 @@ class Decoder:
         return 1 - sum(self.is_known(w) for w in words) / len(words)
 
     def slots(
-        self,
-        lines: list[list[Token]],
-        bare: bool = False,
-        hints: dict[tuple[int, int], WordHint] | None = None,
+        self, lines: list[list[Token]], hints: dict[tuple[int, int], WordHint] | None = None
     ) -> list[Slot]:
         """The search positions of a paragraph given as tokenized lines.
 
@@ -225,6 +215,7 @@ class Decoder:
         """
         slots: list[Slot] = []
         hints = hints or {}
+        bare = self.profile.bare
         for line_no, tokens in enumerate(lines):
             heading = in_capitals(tokens, shortest=2)
             foreign = self._inside_foreign_text(tokens, bare)
@@ -242,7 +233,8 @@ class Decoder:
                     slots.append(Slot(token, found[0], line_no, found[1]))
                 elif self._may_be_garbled_word(token, tokens):
                     candidates = self.generator.generate(token.text, bare)
-                    bonus = 0.0 if token.text in self.garbled_numbers else self.weights.keep_number
+                    garbled = token.text in self.profile.garbled_numbers
+                    bonus = 0.0 if garbled else self.weights.keep_number
                     keep = Candidate(lmmod.NUM, -bonus, keep=True)
                     candidates = (keep, *candidates)
                     slots.append(Slot(token, candidates, line_no, self._scored(candidates)))
@@ -290,7 +282,7 @@ class Decoder:
         foreign, unknown or the line's edge. Not in noisy text, where most words that no
         syllable explains are OCR garbles rather than foreign words.
         """
-        if self.weights.noisy:
+        if self.profile.noisy:
             return set()
         words = [i for i, t in enumerate(tokens) if t.kind is Kind.WORD]
         phrase = {i for i in words if self._is_foreign(tokens[i].text, bare)}
@@ -322,7 +314,7 @@ class Decoder:
         """
         if token.kind is not Kind.NUMBER or len(token.text) > 3 or not token.text.isdigit():
             return False
-        if not self.weights.noisy or any(ch not in self.generator.cleanup for ch in token.text):
+        if not self.profile.noisy or any(ch not in self.generator.cleanup for ch in token.text):
             return False
         i = line.index(token)
         before = [t for t in line[:i] if t.kind is not Kind.SPACE][-1:]
@@ -347,7 +339,7 @@ class Decoder:
             return False
         if after is not None and after.text in ".:" and _is_abbreviation(token.text):
             return True
-        if self.weights.noisy:  # "10 nim" is "10 năm" there
+        if self.profile.noisy:  # "10 nim" is "10 năm" there
             return False
         previous = [t for t in tokens[:i] if t.kind is not Kind.SPACE][-1:]
         return bool(previous) and previous[0].kind is Kind.NUMBER
@@ -374,7 +366,7 @@ class Decoder:
             return (keep or Candidate(lmmod.OTHER, 0.0, keep=True),)
         if keep is not None:
             limit = self.weights.clean_known_candidates
-            if not self.weights.noisy and len(candidates) > limit + 1:
+            if not self.profile.noisy and len(candidates) > limit + 1:
                 # A known word in clean text: its few likeliest alternatives are enough.
                 return (keep, *[c for c in candidates if not c.keep][:limit])
             return candidates
@@ -467,18 +459,16 @@ class Decoder:
     def decode(
         self,
         lines: list[list[Token]],
-        bare: bool = False,
         hints: dict[tuple[int, int], WordHint] | None = None,
         final: bool = True,
     ) -> list[Choice]:
         """Best candidate for every WORD token of the paragraph, in order.
 
-        `bare`: the text was written without any marks, so unmarked words are no evidence.
         `hints`: OCR confidences and alternatives by (line, token start), see `slots`.
         `final`: False for a first pass, whose choices are only learned from: the bigram
         search alone (measured as good there, and faster).
         """
-        slots = self.slots(lines, bare, hints)
+        slots = self.slots(lines, hints)
         if not slots:
             return []
         # Viterbi: scores[j] = best score of a path ending in candidate j of the current slot.
