@@ -58,7 +58,8 @@ def test_a_word_with_noise_inside_is_harder_to_keep(channel: ChannelModel) -> No
 
     def keep_cost(word: str) -> float:
         (token,) = tokenize(word, noisy=True)
-        return next(c.channel for c in decoder._word_candidates(token, False, False) if c.keep)
+        candidates = decoder.policy.word_candidates(token, heading=False)
+        return next(c.channel for c in candidates if c.keep)
 
     extra = DecoderWeights().keep_garbled_extra
     assert extra > 0

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from vnocr.models import lm as lmmod
-from vnocr.restore import footnotes, numerals, recurring
+from vnocr.restore import footnotes, numerals, policy, recurring
 from vnocr.restore.candidates import CandidateGenerator, Choices, WordHint
 from vnocr.restore.decode import Choice, Decoder, DecoderWeights
 from vnocr.restore.loader import Models, load_models
@@ -91,7 +91,7 @@ class Corrector:
             return Correction(self._restyle(text))
         lines = text.split("\n")
         tokenized = [tokenize(line) for line in lines]
-        profile = DocumentProfile.of(text, self._decoder.unknown_share(tokenized))
+        profile = DocumentProfile.of(text, policy.unknown_share(self._models.lm, tokenized))
         decoder = self._decoder.for_document(profile)
         if profile.noisy:
             tokenized = [
@@ -298,7 +298,7 @@ def _occurrences(
             if choice is None or " " in syllable:
                 continue
             word = choice.token.text.lower()
-            if choice.candidate.keep and decoder.is_known(word):
+            if choice.candidate.keep and decoder.policy.is_known(word):
                 kept[word] += 1
             before = sequence[k - 1][0].rsplit(" ", 1)[-1] if k else lmmod.BOS
             after = sequence[k + 1][0].split(" ", 1)[0] if k + 1 < len(sequence) else lmmod.EOS

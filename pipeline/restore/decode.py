@@ -12,19 +12,17 @@ left within `TRIGRAM_BEAM` of the best path.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from vnocr.models import lm as lmmod
 from vnocr.models.lm import LanguageModel
 from vnocr.restore.candidates import Candidate, CandidateGenerator, WordHint
+from vnocr.restore.policy import NO_HINT, DecoderWeights, WordPolicy
 from vnocr.restore.profile import CLEAN_TEXT, DocumentProfile
 from vnocr.text.tokens import Kind, Token, in_capitals
 
-CONFIDENT = 90.0  # Tesseract word confidence at or above which a word is protected
-DOUBTFUL = 60.0  # below which a word gets a wider candidate search and less protection
-NO_HINT = WordHint()
 # When a noisy document's error model is adapted to it, its own first-pass alignments count
 # this many times as much as everything the shipped model was learned from (chosen on the
 # held-out development pages: 1 -> 4 lowered their WER by 0.1 point, 2 to 8 measured alike).
@@ -39,53 +37,6 @@ TRANSITION_CACHE_CELLS = 2_000_000
 # the held-out development pages 3 to 8 nats and 2 to 4 candidates measured alike.
 TRIGRAM_BEAM = 5.0
 TRIGRAM_WIDTH = 3
-
-
-@dataclass(frozen=True)
-class DecoderWeights:
-    """Score = lm_weight * log P_lm - channel cost; the constants are in nats."""
-
-    lm_weight: float = 1.0
-    # Cost of leaving a word that is no known syllable as it is (a name, a foreign word, a garble
-    # no candidate explains): a candidate must be cheaper than this to replace it. Chosen on the
-    # held-out development pages (9 -> 11: eng OCR WER 4.38% -> 4.29%, vie unchanged; 12 made
-    # vie worse).
-    keep_unknown: float = 11.0
-    # Extra score for leaving a known syllable as written: a change must win by this much.
-    min_margin: float = 0.5
-    # Unknown words in UPPER or Title case are likely names or abbreviations: harder to replace.
-    keep_unknown_capitalised: float = 12.0
-    # More for a word with OCR noise inside (huy€a, hr(mg, v4i): as written it is surely wrong,
-    # so a likely syllable is the better guess. Chosen on the held-out development pages and
-    # the unseen admin pages (0 -> 4 -> 8: eng OCR WER 3.92 -> 3.89 -> 3.87%, scan 4.39 ->
-    # 4.38%, unseen scan 3.64 -> 3.61%; 14 and 20 measured as 8; vie and bare text unchanged).
-    keep_garbled_extra: float = 8.0
-    # Bonus for leaving a lone number between words as a number (see `_may_be_garbled_word`).
-    keep_number: float = 4.0
-    # How much the keep costs grow with the odds that a word of this document is read right.
-    trust_weight: float = 1.0
-    # Alternatives kept for a known syllable in clean text (the decoder's cost grows with the
-    # square of the candidate count); in noisy text the generator's own limit applies.
-    clean_known_candidates: int = 6
-    # Tesseract's word confidence: protection for sure words, less for doubtful ones (nats).
-    confident_bonus: float = 1.0
-    doubtful_penalty: float = 1.0
-
-    def for_document(self, unknown_share: float) -> DecoderWeights:
-        """Weights for a document where `unknown_share` of the words are no known syllable.
-
-        Clean OCR (a Vietnamese model on a good scan) has about 1% unknown words, raw OCR without
-        a Vietnamese model about 45%: the cleaner the text, the less a word should be changed.
-        The keep costs grow with the log-odds that a word was read right.
-        """
-        share = min(max(unknown_share, 0.005), 0.5)
-        trust = self.trust_weight * math.log((1 - share) / share)
-        return replace(
-            self,
-            keep_unknown=self.keep_unknown + trust,
-            keep_unknown_capitalised=self.keep_unknown_capitalised + trust,
-            min_margin=self.min_margin + 0.5 * trust,
-        )
 
 
 @dataclass(frozen=True)
@@ -131,12 +82,6 @@ def _runs(indexes: list[int], gap: int) -> list[tuple[int, int]]:
     return runs
 
 
-def _is_abbreviation(word: str) -> bool:
-    """An all-capitals word of plain letters (UBND, HĐND, WTO) in running text: never changed."""
-    return len(word) >= 2 and word.isalpha() and word.isupper()
-
-
-# The end of a paragraph that stops mid-sentence (see `_paragraph_end`): scored 0 after any word.
 OPEN_END = "<open>"
 
 
@@ -168,9 +113,10 @@ class Decoder:
         self.generator = generator
         self.weights = weights
         self.profile = profile
+        self.policy = WordPolicy(lm, generator, weights, profile)
         # A document repeats its words: each distinct word's candidates and their scores once,
         # by what they depend on (see `slots`); fixed symbols by symbol.
-        self._words: dict[tuple[str, bool, bool, WordHint], tuple[tuple[Candidate, ...], Scored]]
+        self._words: dict[tuple[str, bool, WordHint], tuple[tuple[Candidate, ...], Scored]]
         self._words = {}
         self._symbols: dict[str, tuple[tuple[Candidate, ...], Scored]] = {}
         # Weighted LM scores between two neighbouring slots' candidates, by the identity of
@@ -181,7 +127,7 @@ class Decoder:
 
     def adapted(self, pairs: list[tuple[str, str]], profile: DocumentProfile) -> Decoder:
         """A decoder whose error model also counts this document's (observed, chosen) words,
-        for the document's `profile` as the first pass left it (see `garbled_numbers`)."""
+        for its `profile` as the first pass left it (see `DocumentProfile.garbled_numbers`)."""
         channel = self.generator.channel
         document_chars = sum(len(observed) for observed, _ in pairs) or 1
         weight = ADAPT_SHARE * sum(channel.counts.values()) / document_chars
@@ -194,18 +140,6 @@ class Decoder:
         weights = self.weights.for_document(profile.unknown_share)
         return Decoder(self.lm, self.generator, weights, profile)
 
-    def is_known(self, word: str) -> bool:
-        """True for a syllable the language model knows."""
-        syllable = lmmod.normalize_syllable(word)
-        return syllable is not None and syllable in self.lm
-
-    def unknown_share(self, lines: list[list[Token]]) -> float:
-        """Share of the words in `lines` that are no syllable the language model knows."""
-        words = [t.text for tokens in lines for t in tokens if t.kind is Kind.WORD]
-        if not words:
-            return 0.0
-        return 1 - sum(self.is_known(w) for w in words) / len(words)
-
     def slots(
         self, lines: list[list[Token]], hints: dict[tuple[int, int], WordHint] | None = None
     ) -> list[Slot]:
@@ -215,29 +149,24 @@ class Decoder:
         """
         slots: list[Slot] = []
         hints = hints or {}
-        bare = self.profile.bare
+        policy = self.policy
         for line_no, tokens in enumerate(lines):
             heading = in_capitals(tokens, shortest=2)
-            foreign = self._inside_foreign_text(tokens, bare)
+            protected = policy.protected_words(tokens)
             for i, token in enumerate(tokens):
                 if token.kind is Kind.WORD:
                     hint = hints.get((line_no, token.start), NO_HINT)
-                    if i in foreign or self._is_abbreviation_in_context(tokens, i):
+                    if i in protected:
                         hint = WordHint(confidence=hint.confidence, protected=True)
-                    key = (token.text, bare, heading, hint)
+                    key = (token.text, heading, hint)
                     found = self._words.get(key)
                     if found is None:
-                        candidates = self._word_candidates(token, bare, heading, hint)
-                        found = candidates, self._scored(candidates, self._confidence_bonus(hint))
+                        candidates = policy.word_candidates(token, heading, hint)
+                        found = candidates, self._scored(candidates, policy.confidence_bonus(hint))
                         self._words[key] = found
                     slots.append(Slot(token, found[0], line_no, found[1]))
-                elif self._may_be_garbled_word(token, tokens):
-                    candidates = self.generator.generate(token.text, bare)
-                    garbled = token.text in self.profile.garbled_numbers
-                    bonus = 0.0 if garbled else self.weights.keep_number
-                    keep = Candidate(lmmod.NUM, -bonus, keep=True)
-                    candidates = (keep, *candidates)
-                    slots.append(Slot(token, candidates, line_no, self._scored(candidates)))
+                elif (number := policy.number_candidates(token, tokens)) is not None:
+                    slots.append(Slot(token, number, line_no, self._scored(number)))
                 elif token.kind is not Kind.SPACE:
                     symbol = lmmod.symbol_of(token.text, token.kind)
                     if symbol is not None:
@@ -266,120 +195,6 @@ class Decoder:
         ]
         keep = next((k for k, c in enumerate(candidates) if c.keep), None)
         return Scored(firsts, contexts, penults, local, np.array(local, dtype=np.float64), keep)
-
-    def _is_foreign(self, word: str, bare: bool) -> bool:
-        """An unknown word that no syllable explains for less than the cost of keeping it."""
-        if self.is_known(word):
-            return False
-        candidates = self.generator.generate(word, bare)
-        return not candidates or candidates[0].channel > self.weights.keep_unknown
-
-    def _inside_foreign_text(self, tokens: list[Token], bare: bool) -> set[int]:
-        """Indexes of the words of a foreign phrase on this line, to be left as written.
-
-        Seeds are foreign words (`_is_foreign`); the phrase then grows over unknown words next to
-        it, and over known syllables (the, to, on in English) next to it whose other neighbour is
-        foreign, unknown or the line's edge. Not in noisy text, where most words that no
-        syllable explains are OCR garbles rather than foreign words.
-        """
-        if self.profile.noisy:
-            return set()
-        words = [i for i, t in enumerate(tokens) if t.kind is Kind.WORD]
-        phrase = {i for i in words if self._is_foreign(tokens[i].text, bare)}
-        grew = bool(phrase)
-        while grew:
-            grew = False
-            for n, i in enumerate(words):
-                if i in phrase:
-                    continue
-                sides = [words[m] for m in (n - 1, n + 1) if 0 <= m < len(words)]
-                touches = any(side in phrase for side in sides)
-                if self.is_known(tokens[i].text):  # only between foreign or unknown words
-                    touches = touches and all(
-                        side in phrase or not self.is_known(tokens[side].text) for side in sides
-                    )
-                if touches:
-                    phrase.add(i)
-                    grew = True
-        return phrase
-
-    def _may_be_garbled_word(self, token: Token, line: list[Token]) -> bool:
-        """A lone number of up to three digits that OCR may have read for a word (6 for ở,
-        161 for lối).
-
-        Only in noisy text (a clean document's numbers are never touched), only digits the
-        error model knows as letters, with a word (or a comma) before and a word after on the
-        same line. Such a number stays a number unless a reading wins by the `keep_number`
-        bonus, which a number this document writes for a word loses (see `adapted`).
-        """
-        if token.kind is not Kind.NUMBER or len(token.text) > 3 or not token.text.isdigit():
-            return False
-        if not self.profile.noisy or any(ch not in self.generator.cleanup for ch in token.text):
-            return False
-        i = line.index(token)
-        before = [t for t in line[:i] if t.kind is not Kind.SPACE][-1:]
-        after = [t for t in line[i + 1 :] if t.kind is not Kind.SPACE][:1]
-        if not before or not after or after[0].kind is not Kind.WORD:
-            return False
-        return before[0].kind is Kind.WORD or before[0].text == ","
-
-    def _is_abbreviation_in_context(self, tokens: list[Token], i: int) -> bool:
-        """A word that its neighbours mark as an abbreviation or a unit.
-
-        Any word glued to a slash (b/c, KL/TU); an unknown word in capitals right before '.'
-        or ':' (TM., KT:); and, in a clean document, an unknown word right after a number
-        (42,8 km, 10 kg).
-        """
-        token = tokens[i]
-        before = tokens[i - 1] if i else None
-        after = tokens[i + 1] if i + 1 < len(tokens) else None
-        if (before is not None and before.text == "/") or (after is not None and after.text == "/"):
-            return True
-        if self.is_known(token.text):
-            return False
-        if after is not None and after.text in ".:" and _is_abbreviation(token.text):
-            return True
-        if self.profile.noisy:  # "10 nim" is "10 năm" there
-            return False
-        previous = [t for t in tokens[:i] if t.kind is not Kind.SPACE][-1:]
-        return bool(previous) and previous[0].kind is Kind.NUMBER
-
-    def _confidence_bonus(self, hint: WordHint) -> float:
-        """Protection for a word the OCR engine was sure of; less for one it doubted (nats)."""
-        if hint.confidence is None:
-            return 0.0
-        if hint.confidence >= CONFIDENT:
-            return self.weights.confident_bonus
-        if hint.confidence < DOUBTFUL:
-            return -self.weights.doubtful_penalty
-        return 0.0
-
-    def _word_candidates(
-        self, token: Token, bare: bool, heading: bool, hint: WordHint = NO_HINT
-    ) -> tuple[Candidate, ...]:
-        doubtful = hint.confidence is not None and hint.confidence < DOUBTFUL
-        candidates = self.generator.generate(token.text, bare, doubtful)
-        if hint.choices:
-            candidates = self.generator.with_readings(token.text, candidates, hint.choices)
-        keep = next((c for c in candidates if c.keep), None)
-        if hint.protected:
-            return (keep or Candidate(lmmod.OTHER, 0.0, keep=True),)
-        if keep is not None:
-            limit = self.weights.clean_known_candidates
-            if not self.profile.noisy and len(candidates) > limit + 1:
-                # A known word in clean text: its few likeliest alternatives are enough.
-                return (keep, *[c for c in candidates if not c.keep][:limit])
-            return candidates
-        if _is_abbreviation(token.text) and not heading:
-            return (Candidate(lmmod.OTHER, 0.0, keep=True),)
-        keep_cost = self.weights.keep_unknown
-        # A capitalised unknown word is likely a name or an abbreviation, except in a heading
-        # written all in capitals, where every word is capitalised.
-        if token.text[:1].isupper() and not heading:
-            keep_cost = self.weights.keep_unknown_capitalised
-        if token.noisy:
-            keep_cost += self.weights.keep_garbled_extra
-        return (*candidates, Candidate(lmmod.OTHER, keep_cost, keep=True))
 
     def _local(self, candidate: Candidate, slot_bonus: float = 0.0) -> float:
         """Channel cost, the keep bonuses, and the LM score inside a two-syllable candidate."""
