@@ -84,7 +84,7 @@ def test_a_capital_read_without_its_mark_takes_the_case_the_word_before_calls_fo
     tmp_path,
 ) -> None:
     from vnocr.restore.casing import ContextCase
-    from vnocr.restore.correct import _render
+    from vnocr.restore.fixers import render
 
     (tmp_path / "prose.txt").write_text(
         "Ban Thường vụ Tỉnh ủy họp. Tỉnh ủy chỉ đạo. Các Tỉnh ủy và Huyện ủy.\n"
@@ -100,11 +100,11 @@ def test_a_capital_read_without_its_mark_takes_the_case_the_word_before_calls_fo
     # a capital read as a different letter (P for Đ), or one OCR has not been seen to write for
     # a lower-case letter (D for đ: "tổ chức đảng" is lower case in our text), is kept.
     models = load_models()
-    assert _render("ủy", "Uy", "old", models, before="tỉnh") == "ủy"
-    assert _render("ủy", "Uy", "old", models, before="của") == "Ủy"
-    assert _render("ủy", "Uy", "old", models, before=None) == "Ủy"
-    assert _render("đảng", "Pang", "old", models, before="chức") == "Đảng"
-    assert _render("đảng", "Dang", "old", models, before="chức") == "Đảng"  # D is never a đ
+    assert render("ủy", "Uy", "old", models, before="tỉnh") == "ủy"
+    assert render("ủy", "Uy", "old", models, before="của") == "Ủy"
+    assert render("ủy", "Uy", "old", models, before=None) == "Ủy"
+    assert render("đảng", "Pang", "old", models, before="chức") == "Đảng"
+    assert render("đảng", "Dang", "old", models, before="chức") == "Đảng"  # D is never a đ
 
 
 def test_a_number_read_for_a_word_at_some_places_is_resolved_there_only(

@@ -1,26 +1,32 @@
 """Text correction stage: Unicode clean-up, then diacritic restoration paragraph by paragraph.
 
-`Corrector` loads the language model and the OCR error model once; `correct` then splits the text
-into paragraphs (blank lines), decodes each, and rebuilds every line exactly, replacing only the
-words the decoder changed. Line count, spacing, punctuation, numbers and codes are kept.
+`Corrector` loads the models once (`loader`). `correct` then, for one document:
+
+1. cleans up Unicode and tokenizes every line (`tokens`);
+2. reads the document's `profile` (written without marks? raw OCR without a Vietnamese model?);
+   raw OCR is tokenized again with its noise inside words, and footnote marks become tokens;
+3. decodes paragraph by paragraph (`policy` and `decode`); raw OCR twice, the second time
+   with the error model adapted to the errors the first pass found (`recurring`);
+4. hands the decoded document to the post-decoding `fixers`, in their stated order;
+5. rebuilds every line exactly, replacing only the changed tokens: line count, spacing,
+   punctuation, numbers and codes are kept.
 """
 
 from __future__ import annotations
 
 import gc
-import math
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from vnocr.models import lm as lmmod
-from vnocr.restore import footnotes, numerals, policy, recurring
+from vnocr.restore import footnotes, policy, recurring
 from vnocr.restore.candidates import CandidateGenerator, Choices, WordHint
 from vnocr.restore.decode import Choice, Decoder, DecoderWeights
-from vnocr.restore.loader import Models, load_models
+from vnocr.restore.fixers import Decoded, Fixers
+from vnocr.restore.loader import load_models
 from vnocr.restore.profile import DocumentProfile
 from vnocr.results import Change, Correction, WordChoices
 from vnocr.text import orthography
@@ -28,12 +34,12 @@ from vnocr.text.normalize import clean_unicode
 from vnocr.text.tokens import (
     Kind,
     Token,
-    apply_case,
-    case_pattern,
-    in_capitals,
     tokenize,
     tokenize_raw_ocr,
 )
+
+# The engine's public names (`Change` and `Correction` live in `vnocr.results`).
+__all__ = ["Change", "CorrectOptions", "Correction", "Corrector", "correct_text"]
 
 
 @dataclass(frozen=True)
@@ -56,13 +62,7 @@ class Corrector:
             self._decoder = Decoder(
                 models.lm, CandidateGenerator(models.lm, models.channel), DecoderWeights()
             )
-            # Raw OCR repeats its garbles: each (syllable, observed word, style, word before)
-            # is rendered once.
-            self._render = lru_cache(maxsize=65_536)(
-                lambda syllable, observed, style, before, heading: _render(
-                    syllable, observed, style, models, before, heading
-                )
-            )
+            self._fixers = Fixers(models)
 
     def correct(
         self,
@@ -114,87 +114,10 @@ class Corrector:
             )
             decoder = decoder.adapted(_observed_and_chosen(choices, resolved), profile)
             choices = _decode_document(decoder, lines, tokenized, hints)
-        bare = profile.bare
-        replacements, changes = self._word_changes(
-            lines, tokenized, choices, self._output_style(text), bare
-        )
-        changes += _footnote_changes(marks, replacements)
-        changes = _with_roman_numerals(tokenized, choices, replacements, changes)
-        if profile.noisy or bare:
-            changes += self._restore_abbreviations(tokenized, bare, replacements)
-        changes.sort(key=lambda c: (c.line, c.column))
-        return Correction(self._restyle(_rebuild(lines, tokenized, replacements)), changes)
-
-    def _word_changes(
-        self,
-        lines: list[str],
-        tokenized: list[list[Token]],
-        choices: list[tuple[int, Choice]],
-        style: str,
-        bare: bool,
-    ) -> tuple[dict[tuple[int, int], str], list[Change]]:
-        """The new text of each word the decoder changed, by (line, start), and the changes.
-
-        A word's case may depend on the word before it on the line (see `casing.ContextCase`);
-        not in unmarked text, where every capital was typed as it is.
-        """
-        replacements: dict[tuple[int, int], str] = {}
-        changes: list[Change] = []
-        headings = {n for n, tokens in enumerate(tokenized) if in_capitals(tokens)}
-        previous: tuple[int, int, str | None] = (-1, 0, None)  # line, end, syllable
-        for line_no, choice in choices:
-            token = choice.token
-            line, end, syllable = previous
-            follows = line == line_no and lines[line_no][end : token.start].isspace()
-            before = syllable if follows and not bare else None
-            chosen = choice.candidate.syllable
-            known = not chosen.startswith("<")  # not a kept unknown word
-            previous = (
-                line_no,
-                token.start + len(token.text),
-                chosen.rsplit(" ", 1)[-1] if known else None,
-            )
-            if choice.candidate.keep:
-                continue
-            new = self._render(chosen, token.text, style, before, line_no in headings)
-            if new == token.text:
-                continue
-            replacements[(line_no, token.start)] = new
-            changes.append(
-                Change(line_no + 1, token.start + 1, token.text, new, round(choice.margin, 2))
-            )
-        return replacements, changes
-
-    def _restore_abbreviations(
-        self,
-        tokenized: list[list[Token]],
-        bare: bool,
-        replacements: dict[tuple[int, int], str],
-    ) -> list[Change]:
-        """Put known abbreviations back in codes and capitals (QB -> QĐ, HDND -> HĐND).
-
-        For raw OCR and text without marks only: in a clean document an unknown abbreviation
-        is taken as written. Adds to `replacements`; returns the changes.
-        """
-        known = self._models.abbreviations
-        changes = []
-        for line_no, tokens in enumerate(tokenized):
-            for token in tokens:
-                if (line_no, token.start) in replacements:
-                    continue
-                if token.kind is Kind.CODE:
-                    found = known.restore_code(token.text, bare)
-                elif token.kind is Kind.WORD:
-                    found = known.restore_word(token.text, bare)
-                else:
-                    continue
-                if found is not None:
-                    new, lead = found
-                    replacements[(line_no, token.start)] = new
-                    changes.append(
-                        Change(line_no + 1, token.start + 1, token.text, new, round(lead, 2))
-                    )
-        return changes
+        decoded = Decoded(lines, tokenized, choices, profile, marks, self._output_style(text))
+        edits = self._fixers.apply(decoded)
+        changes = sorted(edits.changes, key=lambda c: (c.line, c.column))
+        return Correction(self._restyle(_rebuild(lines, tokenized, edits.replacements)), changes)
 
     def _output_style(self, text: str) -> str:
         if self.options.tone_style in ("old", "new"):
@@ -330,50 +253,6 @@ def _with_footnotes(
     ]
 
 
-def _footnote_changes(
-    marks: dict[tuple[int, int], tuple[str, str]], replacements: dict[tuple[int, int], str]
-) -> list[Change]:
-    """Put each footnote mark's number in its place (adds to `replacements`); the changes.
-
-    Their margin is infinite: the numbering, not a score, decided them.
-    """
-    changes = []
-    for (line, start), (read, number) in marks.items():
-        if read != number:
-            replacements[(line, start)] = number
-            changes.append(Change(line + 1, start + 1, read, number, math.inf))
-    return changes
-
-
-def _with_roman_numerals(
-    tokenized: list[list[Token]],
-    choices: list[tuple[int, Choice]],
-    replacements: dict[tuple[int, int], str],
-    changes: list[Change],
-) -> list[Change]:
-    """Garbled Roman numerals put back where one is expected (see `numerals`), in place of
-    what the decoder made of them (X1 -> XI, not Xã); adds to `replacements`."""
-    chosen = {(line, c.token.start): c.candidate.syllable for line, c in choices}
-    found: dict[tuple[int, int], Change] = {}
-    for line_no, tokens in enumerate(tokenized):
-        word_before = None
-        for i, token in enumerate(tokens):
-            if token.kind is Kind.SPACE:
-                continue
-            if token.kind is not Kind.WORD:
-                word_before = None
-                continue
-            roman = numerals.read_roman(token.text)
-            if roman is not None and numerals.expected_at(tokens, i, word_before):
-                replacements[(line_no, token.start)] = roman
-                found[(line_no + 1, token.start + 1)] = Change(
-                    line_no + 1, token.start + 1, token.text, roman, math.inf
-                )
-            syllable = chosen.get((line_no, token.start), "<")
-            word_before = syllable.rsplit(" ", 1)[-1] if not syllable.startswith("<") else None
-    return [c for c in changes if (c.line, c.column) not in found] + list(found.values())
-
-
 def _word_hints(
     lines: list[list[Token]],
     confidences: Sequence[float] | None,
@@ -420,44 +299,6 @@ def _rebuild(
         else line
         for n, line in enumerate(lines)
     )
-
-
-def _render(
-    syllable: str,
-    observed: str,
-    style: str,
-    models: Models,
-    before: str | None = None,
-    heading: bool = False,
-) -> str:
-    """The replacement text for a word: the syllable in the output style and the word's case.
-
-    A capital that OCR wrote for a different letter keeps its case only if such misreads
-    stood for capitals (P for Đ does, G for ủ does not); one read without its mark (U for ủ)
-    only if our domain text writes the word capitalised after `before`, the syllable before
-    it, or does not say (see `casing`). Outside a `heading` in capitals, a word of two capitals
-    is a capital and a small marked vowel that OCR read as a capital (BO for Bộ, SO for Sở).
-    """
-    pattern = case_pattern(observed)
-    if pattern == "upper" and not heading and len(observed) == 2:
-        pattern = "title"
-    words = [orthography.restyle_word(part, style) for part in syllable.split(" ")]
-    if pattern == "title" and not _capital_meant(observed[0], syllable, words[0], models, before):
-        pattern = "lower"
-    first = apply_case(words[0], pattern)
-    rest = [apply_case(w, pattern if pattern == "upper" else "lower") for w in words[1:]]
-    return " ".join([first, *rest])
-
-
-def _capital_meant(
-    capital: str, syllable: str, word: str, models: Models, before: str | None
-) -> bool:
-    """Whether the capital OCR read first stood for a capital of `word` (`syllable` restyled)."""
-    if not models.case.capital_meant(capital, word[0]):
-        return False
-    if before is None or not models.case.may_be_lower(capital, word[0]):
-        return True
-    return models.context_case.title_meant(before, syllable.split(" ")[0]) is not False
 
 
 def _paragraphs(lines: list[str]) -> list[tuple[int, int]]:
