@@ -28,7 +28,7 @@ from vnocr.text.tokens import DOCUMENT_CODE_RE, ROMAN_NUMERAL_RE
 # unknown one: one cheap confusion (D -> Đ) or one learned one (B -> Đ, O -> Q) ...
 CLOSE_COST = 7.0
 # ... or, up to this cost, two of them (HDPND -> HĐND, KIL -> KL) if it wins by as much as it
-# costs beyond CLOSE_COST (SG is not taken for ST: 10.3 nats, 2.1 ahead of the next).
+# costs beyond CLOSE_COST (SG is not taken for ST: PG and SL are nearly as close).
 MAX_COST = 13.0
 # The best known form must beat the runner-up by at least this much (nats).
 MIN_LEAD = 1.0

@@ -26,8 +26,7 @@ from vnocr.text import orthography
 MAX_FOLDS = 6  # letter skeletons tried per word
 MAX_SCORED = 96  # syllables scored by the error model per word searched one edit around
 # Per word searched two edits around (unknown, or doubted by the OCR engine): its reading may
-# rank low by edit count (cude -> cuộc). 96 -> 128 lowered the held-out eng OCR WER by about
-# 0.1 point; 160 and 224 measured alike.
+# rank low by edit count (cude -> cuộc).
 MAX_SCORED_WIDE = 128
 MAX_CANDIDATES = 16  # candidates handed to the decoder per word
 PER_SKELETON = 8  # syllables tried per neighbouring skeleton, most frequent first

@@ -134,9 +134,8 @@ class Corrector:
 @contextmanager
 def _cycle_collector_paused() -> Iterator[None]:
     """Python's cycle collector paused (if it runs): a correction makes many small objects,
-    all freed by reference counting, that the collector would walk again and again (~6% of
-    the time on raw OCR). The few cycles made meanwhile (the adapted models) are collected
-    once it runs again.
+    all freed by reference counting, that the collector would walk again and again. The few
+    cycles made meanwhile (the adapted models) are collected once it runs again.
     """
     if not gc.isenabled():
         yield

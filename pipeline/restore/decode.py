@@ -24,8 +24,7 @@ from vnocr.restore.profile import CLEAN_TEXT, DocumentProfile
 from vnocr.text.tokens import Kind, Token, in_capitals
 
 # When a noisy document's error model is adapted to it, its own first-pass alignments count
-# this many times as much as everything the shipped model was learned from (chosen on the
-# held-out development pages: 1 -> 4 lowered their WER by 0.1 point, 2 to 8 measured alike).
+# this many times as much as everything the shipped model was learned from.
 ADAPT_SHARE = 4.0
 # Slots whose LM scores are looked up together (see `Decoder._transitions`).
 TRANSITION_BATCH = 256
@@ -33,8 +32,7 @@ TRANSITION_BATCH = 256
 # at most this many numbers (8 bytes each) per decoder, then the store starts afresh.
 TRANSITION_CACHE_CELLS = 2_000_000
 # The trigram search weighs the candidates whose best bigram path scores within this many nats
-# of the best path, at most TRIGRAM_WIDTH of them per slot (its cost grows with the cube). On
-# the held-out development pages 3 to 8 nats and 2 to 4 candidates measured alike.
+# of the best path, at most TRIGRAM_WIDTH of them per slot (its cost grows with the cube).
 TRIGRAM_BEAM = 5.0
 TRIGRAM_WIDTH = 3
 
@@ -89,10 +87,7 @@ def _paragraph_end(lines: list[list[Token]], slots: list[Slot]) -> str:
     """What follows a paragraph's last word: EOS, or OPEN_END for a paragraph of several lines
     that stops without closing its sentence (its text goes on after a page break or a table).
 
-    One-line paragraphs (headings, signatures) end where they stop. Chosen on the held-out
-    development pages (eng OCR WER 3.88 / 4.39% -> 3.85 / 4.35%, bare text 97.34 -> 97.41% of
-    syllables); an open end for one-line paragraphs too made the unseen admin pages worse
-    (2.68 / 3.61% -> 2.82 / 3.68%).
+    One-line paragraphs (headings, signatures) end where they stop.
     """
     last = slots[-1]
     closed = last.token is None and last.candidates[0].syllable == lmmod.EOS
@@ -281,7 +276,7 @@ class Decoder:
 
         `hints`: OCR confidences and alternatives by (line, token start), see `slots`.
         `final`: False for a first pass, whose choices are only learned from: the bigram
-        search alone (measured as good there, and faster).
+        search alone.
         """
         slots = self.slots(lines, hints)
         if not slots:

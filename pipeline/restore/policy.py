@@ -28,18 +28,14 @@ class DecoderWeights:
 
     lm_weight: float = 1.0
     # Cost of leaving a word that is no known syllable as it is (a name, a foreign word, a garble
-    # no candidate explains): a candidate must be cheaper than this to replace it. Chosen on the
-    # held-out development pages (9 -> 11: eng OCR WER 4.38% -> 4.29%, vie unchanged; 12 made
-    # vie worse).
+    # no candidate explains): a candidate must be cheaper than this to replace it.
     keep_unknown: float = 11.0
     # Extra score for leaving a known syllable as written: a change must win by this much.
     min_margin: float = 0.5
     # Unknown words in UPPER or Title case are likely names or abbreviations: harder to replace.
     keep_unknown_capitalised: float = 12.0
     # More for a word with OCR noise inside (huy€a, hr(mg, v4i): as written it is surely wrong,
-    # so a likely syllable is the better guess. Chosen on the held-out development pages and
-    # the unseen admin pages (0 -> 4 -> 8: eng OCR WER 3.92 -> 3.89 -> 3.87%, scan 4.39 ->
-    # 4.38%, unseen scan 3.64 -> 3.61%; 14 and 20 measured as 8; vie and bare text unchanged).
+    # so a likely syllable is the better guess.
     keep_garbled_extra: float = 8.0
     # Bonus for leaving a lone number between words as a number (see `_may_be_garbled_word`).
     keep_number: float = 4.0
@@ -55,8 +51,8 @@ class DecoderWeights:
     def for_document(self, unknown_share: float) -> DecoderWeights:
         """Weights for a document where `unknown_share` of the words are no known syllable.
 
-        Clean OCR (a Vietnamese model on a good scan) has about 1% unknown words, raw OCR without
-        a Vietnamese model about 45%: the cleaner the text, the less a word should be changed.
+        Clean OCR (a Vietnamese model on a good scan) has few unknown words, raw OCR without a
+        Vietnamese model very many: the cleaner the text, the less a word should be changed.
         The keep costs grow with the log-odds that a word was read right.
         """
         share = min(max(unknown_share, 0.005), 0.5)
