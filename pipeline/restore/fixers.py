@@ -46,16 +46,25 @@ class Edits:
     """The new text of each changed token by (line index, token start), and the changes."""
 
     replacements: dict[tuple[int, int], str] = field(default_factory=dict)
-    changes: list[Change] = field(default_factory=list)
+    # The changes in the order they were made; None where a later fixer replaced one.
+    _made: list[Change | None] = field(default_factory=list)
+    _made_at: dict[tuple[int, int], list[int]] = field(default_factory=dict)  # their indexes
+
+    @property
+    def changes(self) -> list[Change]:
+        """The changes in force, in the order they were made."""
+        return [change for change in self._made if change is not None]
 
     def put(self, line: int, start: int, old: str, new: str, margin: float) -> None:
         """Replace the token at (`line`, `start`) by `new`."""
         self.replacements[(line, start)] = new
-        self.changes.append(Change(line + 1, start + 1, old, new, margin))
+        self._made_at.setdefault((line, start), []).append(len(self._made))
+        self._made.append(Change(line + 1, start + 1, old, new, margin))
 
     def put_instead(self, line: int, start: int, old: str, new: str, margin: float) -> None:
         """Replace the token at (`line`, `start`) by `new`, instead of any earlier change to it."""
-        self.changes = [c for c in self.changes if (c.line, c.column) != (line + 1, start + 1)]
+        for index in self._made_at.pop((line, start), []):
+            self._made[index] = None
         self.put(line, start, old, new, margin)
 
     def has(self, line: int, start: int) -> bool:
