@@ -22,6 +22,7 @@ capital, since the mark makes it as tall (U for ủ, O for ộ; the counts say w
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 
 import regex
@@ -41,7 +42,7 @@ _MARKED_PAIR = regex.compile(r"(?<!\p{L})(\p{L}+) +(?=([^\x00-\x7f]\p{L}*))")
 class CaseEvidence:
     """Counts of misread capitals by the case of the letter they stood for."""
 
-    def __init__(self, counts: dict[tuple[str, str], float]):
+    def __init__(self, counts: Mapping[tuple[str, str], float]):
         # (observed capital, intended letter in lower case) -> [lower-case count, capital count]
         self.by_pair: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
         self.by_capital: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
