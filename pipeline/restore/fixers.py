@@ -46,25 +46,30 @@ class Edits:
     """The new text of each changed token by (line index, token start), and the changes."""
 
     replacements: dict[tuple[int, int], str] = field(default_factory=dict)
-    # The changes in the order they were made; None where a later fixer replaced one.
-    _made: list[Change | None] = field(default_factory=list)
-    _made_at: dict[tuple[int, int], list[int]] = field(default_factory=dict)  # their indexes
+    _made: list[Change] = field(default_factory=list)  # every change, in the order made
+    # Where a later fixer replaced the earlier changes to a token: the index its own change
+    # has in `_made`.
+    _instead: dict[tuple[int, int], int] = field(default_factory=dict)
 
     @property
     def changes(self) -> list[Change]:
         """The changes in force, in the order they were made."""
-        return [change for change in self._made if change is not None]
+        if not self._instead:
+            return list(self._made)
+        return [
+            change
+            for index, change in enumerate(self._made)
+            if self._instead.get((change.line - 1, change.column - 1), index) <= index
+        ]
 
     def put(self, line: int, start: int, old: str, new: str, margin: float) -> None:
         """Replace the token at (`line`, `start`) by `new`."""
         self.replacements[(line, start)] = new
-        self._made_at.setdefault((line, start), []).append(len(self._made))
         self._made.append(Change(line + 1, start + 1, old, new, margin))
 
     def put_instead(self, line: int, start: int, old: str, new: str, margin: float) -> None:
         """Replace the token at (`line`, `start`) by `new`, instead of any earlier change to it."""
-        for index in self._made_at.pop((line, start), []):
-            self._made[index] = None
+        self._instead[(line, start)] = len(self._made)
         self.put(line, start, old, new, margin)
 
     def has(self, line: int, start: int) -> bool:
