@@ -26,7 +26,7 @@ import threading
 import unicodedata
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -105,7 +105,8 @@ def read_counts(path: Path) -> tuple[dict[tuple[str, str], int], list[str]]:
 def atomic_ops(truth: str, obs: str) -> list[tuple[str, str, str]]:
     """Per-character edit script from truth to observed: ('eq'|'sub'|'del'|'ins', t, o)."""
     ops: list[tuple[str, str, str]] = []
-    for tag, i1, i2, j1, j2 in Levenshtein.opcodes(truth, obs):
+    for op in Levenshtein.opcodes(truth, obs):
+        tag, i1, i2, j1, j2 = op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end
         if tag == "equal":
             ops.extend(("eq", truth[i1 + k], obs[j1 + k]) for k in range(i2 - i1))
         elif tag == "replace":
@@ -184,14 +185,14 @@ class ChannelModel:
 
     def __init__(
         self,
-        counts: dict[tuple[str, str], int],
+        counts: Mapping[tuple[str, str], float],
         *,
         fold_case: bool = True,
         header: Iterable[str] = (),
     ):
         self.fold_case = fold_case
         self.header = list(header)
-        merged: dict[tuple[str, str], int] = defaultdict(int)
+        merged: dict[tuple[str, str], float] = defaultdict(int)
         for (o, t), c in counts.items():
             if fold_case:
                 o, t = o.lower(), t.lower()
@@ -213,14 +214,14 @@ class ChannelModel:
         return cls(counts, fold_case=fold_case, header=header)
 
     def _build(self) -> None:
-        identity_counts: dict[str, int] = defaultdict(int)
-        error_counts: dict[str, dict[str, int]] = defaultdict(dict)
+        identity_counts: dict[str, float] = defaultdict(int)
+        error_counts: dict[str, dict[str, float]] = defaultdict(dict)
         for (o, t), c in self.counts.items():
             if o == t:
                 identity_counts[t] += c
             else:
                 error_counts[t][o] = error_counts[t].get(o, 0) + c
-        totals: dict[str, int] = defaultdict(int)
+        totals: dict[str, float] = defaultdict(int)
         for t, c in identity_counts.items():
             totals[t] += c
         for t, outs in error_counts.items():
@@ -260,8 +261,8 @@ class ChannelModel:
             k: v for k, v in learned.items() if len(k[0]) > 1 or len(k[1]) > 1
         }
         by_obs: dict[str, list[tuple[str, float]]] = defaultdict(list)
-        for (o, t), c in self._multi.items():
-            by_obs[o].append((t, c))
+        for (o, t), cost in self._multi.items():
+            by_obs[o].append((t, cost))
         self._multi_by_obs = dict(by_obs)
         self._multi_del = self._multi_by_obs.get("", [])
         self._ins1: dict[str, float] = {}
@@ -309,7 +310,7 @@ class ChannelModel:
             for kind, obs, intd in segment_ops(atomic_ops(intended.lower(), observed.lower())):
                 key = (intd, intd) if kind == "eq" else (obs, intd)
                 times[key] = times.get(key, 0) + repeats
-        counts = dict(self.counts)
+        counts: dict[tuple[str, str], float] = dict(self.counts)
         for key, repeats in times.items():
             count = counts.get(key, 0)
             for _ in range(repeats):  # one by one: the same float sum as pair by pair
@@ -457,9 +458,9 @@ class ChannelModel:
                 for a in range(min(MAX_SEG, i) + 1):
                     for b in range(min(MAX_SEG, j) + 1):
                         if a > 1 or b > 1:
-                            c = self._multi.get((observed[i - a : i], intended[j - b : j]))
-                            if c is not None:
-                                options.append((a, b, c))
+                            multi = self._multi.get((observed[i - a : i], intended[j - b : j]))
+                            if multi is not None:
+                                options.append((a, b, multi))
                 for a, b, c in options:
                     if best[i - a][j - b] + c < best[i][j]:
                         best[i][j] = best[i - a][j - b] + c
@@ -500,8 +501,8 @@ class ChannelModel:
         memo_key = (max_cost, min_count)
         if memo_key in self._cleanup_memo:
             return {k: list(v) for k, v in self._cleanup_memo[memo_key].items()}
-        by_obs: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        totals: dict[str, int] = defaultdict(int)
+        by_obs: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(int))
+        totals: dict[str, float] = defaultdict(int)
         for (o, t), c in self.counts.items():
             o, t = o.lower(), t.lower()
             if not o or any(ch.isspace() for ch in o):

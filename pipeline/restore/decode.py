@@ -333,7 +333,7 @@ class Decoder:
         # All slots at once: which candidates lie within the beam, and the slots with several.
         sizes = [len(a) for a in afters]
         near = np.concatenate(forward) + np.concatenate(afters) >= best - TRIGRAM_BEAM
-        starts = np.cumsum(sizes) - sizes
+        starts = np.cumsum(sizes) - np.asarray(sizes)
         several = np.flatnonzero(np.add.reduceat(near, starts) > 1).tolist()
         kept: list[list[int]] = [[]] * len(slots)  # [] where one candidate is left
         for i in several:
@@ -384,7 +384,8 @@ class Decoder:
             """Candidates of slot `p` in the window of ambiguous slots first..last."""
             if p < 0 or p == n:  # before the paragraph, or its end
                 return [None]
-            return kept[p] if first <= p <= last and kept[p] else [path[p]]
+            chosen: list[int | None] = [*kept[p]] if first <= p <= last and kept[p] else [path[p]]
+            return chosen
 
         windows = []
         triples = []
@@ -437,9 +438,11 @@ class Decoder:
         n = len(slots)
         scored = [slot.scored for slot in slots]
         changed = [  # (slot, the candidate that leaves it as written)
-            (i, slot.scored.keep)
+            (i, keep)
             for i, (slot, j) in enumerate(zip(slots, path, strict=True))
-            if slot.token is not None and not slot.candidates[j].keep
+            if slot.token is not None
+            and not slot.candidates[j].keep
+            and (keep := slot.scored.keep) is not None
         ]
         lasts = [s.contexts[j] for s, j in zip(scored, path, strict=True)]
         penults = [s.penults[j] for s, j in zip(scored, path, strict=True)]
@@ -494,8 +497,8 @@ class Decoder:
                 continue
             cand = slot.candidates[j]
             margin = 0.0
-            if not cand.keep:
-                keep = slot.scored.keep
+            keep = slot.scored.keep
+            if not cand.keep and keep is not None:
                 before = steps[i][:, path[i - 1] if i else 0]
                 after = ends if i == last else steps[i + 1][path[i + 1]]
                 local = slot.scored.local

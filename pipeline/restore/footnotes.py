@@ -101,7 +101,10 @@ def _text_marks(line_no: int, line: str) -> list[Mark]:
     found = []
     for match in _TEXT_MARK.finditer(line):
         text, start = match.group(), match.start()
-        word = regex.search(r"[\p{L}\p{M}]+[”)]?$", line[:start]).group()
+        word_before = regex.search(r"[\p{L}\p{M}]+[”)]?$", line[:start])
+        if word_before is None:
+            continue
+        word = word_before.group()
         if word.lower() in _UNITS:
             continue
         if not _looks_like_mark(text, word, line[match.end() :], "‘" in line[:start]):
@@ -212,10 +215,10 @@ def _longest_increasing(items: list[tuple[int, int | None]]) -> list[tuple[int, 
         else:
             tails[k], tail_numbers[k] = position, number
     run: list[tuple[int, int]] = []
-    position = tails[-1] if tails else None
-    while position is not None:
-        run.append(known[position])
-        position = before[position]
+    at = tails[-1] if tails else None
+    while at is not None:
+        run.append(known[at])
+        at = before[at]
     return run[::-1]
 
 
