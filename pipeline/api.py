@@ -77,14 +77,18 @@ def correct_text(
 ) -> Correction:
     """Correct `text`, guaranteeing the same number of lines as the input.
 
+    Garbled numbers in date and document-number formulas are repaired first (`formulas`).
     `confidences` and `alternatives` (optional) have one entry per whitespace word of `text`.
     If the corrector changes the line count, the text is corrected line by line instead, each
     line with its own words' confidences and alternatives.
     """
-    text = clean_unicode(text)
+    from vnocr.restore.formulas import repair_numbers
+
+    text, repairs = repair_numbers(clean_unicode(text))
+    repaired = [Change(r.line + 1, r.column + 1, r.old, r.new, 0.0) for r in repairs]
     correction = corrector.correct(text, confidences, alternatives)
     if _line_count(correction.text) == _line_count(text):
-        return correction
+        return Correction(text=correction.text, changes=repaired + correction.changes)
     lines: list[str] = []
     changes: list[Change] = []
     start = 0
@@ -102,7 +106,7 @@ def correct_text(
             Change(number, change.column, change.old, change.new, change.margin)
             for change in fixed.changes
         )
-    return Correction(text="\n".join(lines), changes=changes)
+    return Correction(text="\n".join(lines), changes=repaired + changes)
 
 
 def process_page(
