@@ -264,7 +264,8 @@ def mean_confidence(words: list[Word]) -> float | None:
     return round(sum(confs) / len(confs), 2)
 
 
-def _image_dpi(image: Image.Image, default: int) -> int:
+def image_dpi(image: Image.Image, default: int) -> int:
+    """The resolution the image carries (70-2400 dpi), else `default`."""
     dpi = image.info.get("dpi")
     try:
         value = int(round(float(dpi[0]))) if dpi else 0
@@ -305,7 +306,7 @@ def ocr_image(
     (same numbering, so the same text) plus each word's per-character choices; it measured
     ~14% more Tesseract CPU time.
     """
-    config = f"--psm {int(psm)} --dpi {_image_dpi(image, dpi)}"
+    config = f"--psm {int(psm)} --dpi {image_dpi(image, dpi)}"
     if alternatives:
         config = f"{config} {CHOICES_CONFIG}"
         hocr = _run_tesseract(
