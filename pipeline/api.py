@@ -127,8 +127,7 @@ def process_page(
         else:  # the plain call (test stubs of ocr_image take no alternatives keyword)
             page_ocr = ocr.ocr_image(image, settings.lang, settings.psm, settings.dpi)
         if settings.preprocess != "none":  # a second look at lines the page layout dropped
-            dpi = ocr.image_dpi(image, settings.dpi)
-            page_ocr = missed.read_missed_lines(image, page_ocr, settings.lang, dpi)
+            page_ocr = missed.read_missed_lines(image, page_ocr, settings.lang, settings.dpi)
         page_ocr = junk.drop_junk(page_ocr)
     except VnocrError as exc:
         raise _locate(exc, path, page) from None

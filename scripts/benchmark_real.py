@@ -9,7 +9,8 @@ parts: `tune` (mechanisms are developed on it) and `check` (only measured). The 
 letters 618 (p4) and 621 (p10) share their body text, so both sit in the tuning part.
 
 For every page it prints WER and CER of: plain `tesseract IMAGE stdout -l vie` (psm 3, one
-OpenMP thread); `vnocr ocr --no-correct` (the raw text of the same vnocr run); `vnocr ocr`;
+OpenMP thread); `vnocr ocr --no-correct` (the raw text of the same vnocr run); `vnocr ocr`
+(`--lang vie+Vietnamese` runs vnocr with Tesseract's Vietnamese script model added);
 and the seconds of plain Tesseract and of vnocr (load, preprocess, OCR, correction). Totals are
 micro-averaged (edit distances summed over pages). `--save DIR` writes the three texts of every
 page there, to diff against the truth. Pages run one at a time, Tesseract on one thread.
@@ -112,11 +113,13 @@ class Tally:
         return f"{wer:6.2f} {cer:5.2f}"
 
 
-def run(pages: list[tuple[str, Path, str]], save: Path | None) -> dict[str, dict[str, Tally]]:
+def run(
+    pages: list[tuple[str, Path, str]], save: Path | None, lang: str = "vie"
+) -> dict[str, dict[str, Tally]]:
     """Run the three systems on every page; print one row per page; return the tallies."""
     from vnocr.restore.correct import Corrector
 
-    settings = Settings()
+    settings = Settings(lang=lang)
     corrector = Corrector()
     header = (
         f"{'page':26} {'tess WER  CER':>13} {'raw WER  CER':>13} {'vnocr WER CER':>13}"
@@ -168,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--part", choices=("tune", "check", "all"), default="all")
     parser.add_argument("--pages", default="", help="comma-separated page names (default: part)")
     parser.add_argument("--save", type=Path, help="folder to write each system's text into")
+    parser.add_argument("--lang", default="vie", help="vnocr's Tesseract languages (vie)")
     args = parser.parse_args(argv)
     if args.pages:
         names = [name.strip() for name in args.pages.split(",") if name.strip()]
@@ -180,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no transcribed real pages found in {REAL_SCANS}; nothing to measure")
         return 0
     print(f"{len(pages)} real page(s); WER and CER in %, seconds per page")
-    run(pages, args.save)
+    run(pages, args.save, args.lang)
     return 0
 
 

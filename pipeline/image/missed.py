@@ -229,7 +229,13 @@ def _insert_at(words: list[ocr.Word], box: tuple[int, int, int, int]) -> int:
 
 
 def read_missed_lines(image: Image.Image, page: ocr.PageOCR, lang: str, dpi: int) -> ocr.PageOCR:
-    """The page with the printed lines its first reading missed (see module doc)."""
+    """The page with the printed lines its first reading missed (see module doc).
+
+    `dpi` is used when the image carries no resolution, as in `ocr.ocr_image`.
+    """
+    if not isinstance(image, Image.Image) or not page.words:
+        return page
+    dpi = ocr.image_dpi(image, dpi)
     gray = np.asarray(image.convert("L"))
     boxes, mask = candidate_lines(gray, page.words)
     if not boxes:
