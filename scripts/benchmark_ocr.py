@@ -2,11 +2,13 @@
 
     .venv/bin/python scripts/benchmark_ocr.py [--pages-per-level 5] [--ablation]
 
-Pages are rendered with scripts/pagegen.py at three levels: clean (300 dpi), scan (200 dpi, blur,
-noise, JPEG, ~1 degree skew) and poor (150 dpi, heavy blur and noise, JPEG 35, ~3 degree skew, the
-last page turned 90 degrees). The text is a built-in Vietnamese passage that no model of the
-project has seen. For every level it prints CER/WER (vnocr.text.evaluate, micro-averaged over the
-pages) and seconds per page for: raw `vie`; + preprocessing (`auto`); + correction; + correction
+Pages are rendered with scripts/pagegen.py at four levels: clean (300 dpi), scan (200 dpi, blur,
+noise, JPEG, ~1 degree skew), poor (150 dpi, heavy blur and noise, JPEG 35, ~3 degree skew, the
+last page turned 90 degrees) and speckle (150 dpi, ~0.8% of the pixels flipped to black, grey or
+white, blur 1.1, JPEG 35, ~3 degree skew: still easy for a person to read). The text is a
+built-in Vietnamese passage that no model of the project has seen. For every level it prints
+CER/WER (vnocr.text.evaluate, micro-averaged over the pages) and seconds per page for: raw
+`vie`; + preprocessing (`auto`); + correction; + correction
 fed with Tesseract's word confidences.
 On the scan level it also compares psm 3 vs 6 and `vie` vs `vie+eng` (both with preprocessing).
 `--ablation` adds one row per single preprocessing step, which is how AUTO_STEPS was chosen.
@@ -35,7 +37,7 @@ from vnocr.image.ocr import PageOCR, ocr_image  # noqa: E402
 from vnocr.text.evaluate import compare  # noqa: E402
 from vnocr.text.normalize import clean_unicode  # noqa: E402
 
-LEVELS = ("clean", "scan", "poor")
+LEVELS = ("clean", "scan", "poor", "speckle")
 LINES_PER_PAGE = 28
 FONT_SIZE_PT = 11.0
 TEXT_WIDTH_IN = 6.5
@@ -274,7 +276,9 @@ def main(argv: list[str] | None = None) -> int:
         help="generated pages per degradation level (default 5, 3-6 min)",
     )
     parser.add_argument(
-        "--levels", default=",".join(LEVELS), help="comma-separated subset of clean,scan,poor"
+        "--levels",
+        default=",".join(LEVELS),
+        help="comma-separated subset of clean,scan,poor,speckle",
     )
     parser.add_argument(
         "--ablation", action="store_true", help="also OCR with each preprocessing step alone (slow)"

@@ -31,7 +31,11 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 REPO = Path(__file__).resolve().parent.parent
 CACHE_DIR = REPO / ".cache"
 
+#: Levels the channel model is built from (scripts/build_channel.py).
 LEVELS = ("clean", "scan", "poor")
+#: Every level `degrade` knows: also "speckle", heavy speckle a person still reads easily
+#: (scripts/benchmark_ocr.py).
+ALL_LEVELS = (*LEVELS, "speckle")
 
 # Every letter of the Vietnamese alphabet with every tone, both cases (orthography, not data).
 _VI_BASE = "aăâeêioôơuưy"
@@ -55,6 +59,8 @@ _LEVEL_PARAMS: dict[str, dict[str, float]] = {
     "clean": {"skew": 0.0, "blur": 0.0, "dpi": 300, "noise": 0.0, "jpeg": 0, "speckle": 0.0},
     "scan": {"skew": 1.0, "blur": 0.7, "dpi": 200, "noise": 10.0, "jpeg": 60, "speckle": 0.0003},
     "poor": {"skew": 3.0, "blur": 1.4, "dpi": 150, "noise": 20.0, "jpeg": 35, "speckle": 0.002},
+    # ~0.8% of the pixels flipped: dark/grey specks at the speckle rate, light at half of it.
+    "speckle": {"skew": 3.0, "blur": 1.1, "dpi": 150, "noise": 8.0, "jpeg": 35, "speckle": 0.0053},
 }
 
 
@@ -225,14 +231,15 @@ def degrade(image: Image.Image, level: str, seed: int = 0) -> Image.Image:
 
     Levels: "clean" (unchanged, greyscale), "scan" (slight blur, noise, ~1 degree skew,
     200 dpi equivalent, JPEG q60), "poor" (heavy blur and noise, speckles, ~3 degree skew,
-    150 dpi equivalent, JPEG q35). The result is downscaled to the effective dpi (recorded in
-    `info["dpi"]`); `info["line_boxes"]` is rotated and scaled along with the page, and
-    `info["skew"]`, `info["level"]` record what was done.
+    150 dpi equivalent, JPEG q35), "speckle" (blur 1.1, ~0.8% of the pixels flipped to black,
+    grey or white, ~3 degree skew, 150 dpi, JPEG q35). The result is downscaled to the effective
+    dpi (recorded in `info["dpi"]`); `info["line_boxes"]` is rotated and scaled along with the
+    page, and `info["skew"]`, `info["level"]` record what was done.
     """
     if level not in _LEVEL_PARAMS:
-        raise ValueError(f"unknown degradation level {level!r}; expected one of {LEVELS}")
+        raise ValueError(f"unknown degradation level {level!r}; expected one of {ALL_LEVELS}")
     p = _LEVEL_PARAMS[level]
-    rng = np.random.default_rng([seed, LEVELS.index(level)])
+    rng = np.random.default_rng([seed, ALL_LEVELS.index(level)])
     src_dpi = int(image.info.get("dpi", (300, 300))[0])
     boxes = list(image.info.get("line_boxes", []))
     lines = image.info.get("lines")
