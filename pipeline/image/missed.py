@@ -16,6 +16,7 @@ import dataclasses
 import cv2
 import numpy as np
 from PIL import Image
+
 from vnocr.image import junk, ocr
 
 #: A recovered line is kept when its mean confidence reaches this ...
@@ -64,7 +65,7 @@ def candidate_lines(gray: np.ndarray, words: list[ocr.Word]) -> tuple[list[Box],
     Ink inside a frame (a seal ring, a received-stamp box) is not searched.
     """
     full_shape = gray.shape
-    none = ([], np.zeros((0, 0), dtype=bool))
+    none: tuple[list[Box], np.ndarray] = ([], np.zeros((0, 0), dtype=bool))
     scale = 0.5 if gray.shape[0] > HALF_SIZE_FROM else 1.0
     if scale != 1.0:
         gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
@@ -96,7 +97,7 @@ def candidate_lines(gray: np.ndarray, words: list[ocr.Word]) -> tuple[list[Box],
         cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, round(1.2 * height)), 1)),
     )
     n, _, boxes, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
-    lines = []
+    lines: list[Box] = []
     for left, top, width, box_height, _ in boxes[1:]:
         if width < MIN_WIDTH * height or not 0.6 * height <= box_height <= 3 * height:
             continue
@@ -105,7 +106,10 @@ def candidate_lines(gray: np.ndarray, words: list[ocr.Word]) -> tuple[list[Box],
         ]
         if len(np.unique(pieces)) < MIN_PIECES:
             continue
-        lines.append(tuple(round(int(v) / scale) for v in (left, top, width, box_height)))
+        left, top, width, box_height = (
+            round(int(v) / scale) for v in (left, top, width, box_height)
+        )
+        lines.append((left, top, width, box_height))
     lines.sort(key=lambda box: -box[2])
     small = (heights <= MAX_PIECE_HEIGHT * height) & (widths <= 3 * height)
     small[0] = False
