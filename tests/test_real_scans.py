@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+
 from vnocr import api
 from vnocr.settings import Settings
 from vnocr.text.evaluate import compare
