@@ -13,6 +13,7 @@ trigrams were added load as bigram models).
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import struct
@@ -49,6 +50,7 @@ _DISCOUNT = 0.75
 # 1.0 -> 51.8) and the decoding of held-out pages.
 _TRIGRAM_DISCOUNT = 2 / 3
 _UNSEEN_LOGP = math.log(1e-9)  # log-probability of a symbol the model has never seen
+_PADDING_FIELD = 0xA1A1  # zip extra-field id of the alignment padding (no meaning to readers)
 _TRIGRAM_ARRAYS = ("trigram_keys", "trigram_logp", "context_keys", "context_logw")
 
 
@@ -294,7 +296,10 @@ class LanguageModel:
             "context_keys": np.asarray(self._ctx_keys, dtype=np.int64),
             "context_logw": np.asarray(self._ctx_logw, dtype=np.float16),
         }
-        (np.savez_compressed if compress else np.savez)(tmp, **arrays)
+        if compress:
+            np.savez_compressed(tmp, **arrays)
+        else:
+            _save_aligned(tmp, arrays)
         os.replace(tmp, path)
 
     @classmethod
@@ -306,7 +311,7 @@ class LanguageModel:
             data = _npz_arrays(path)
             trigrams = [data.get(name) for name in _TRIGRAM_ARRAYS]
             return cls(
-                [str(w) for w in data["vocab"]],
+                [str(w) for w in np.asarray(data["vocab"]).tolist()],
                 data["unigram_logp"],
                 data["backoff_logw"],
                 data["bigram_keys"],
@@ -324,6 +329,22 @@ class LanguageModel:
     def with_user_model(self, user: LanguageModel, weight: float = 0.5) -> MixedLanguageModel:
         """This model mixed with a user's model built from their own text."""
         return MixedLanguageModel(self, user, weight)
+
+
+def _save_aligned(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """An uncompressed .npz whose array data start at multiples of 64 bytes: numpy works on
+    memory-mapped arrays at full speed only if they are aligned."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        for name, array in arrays.items():
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            # The .npy header pads the data to 64 bytes from the member's start: pad the local
+            # header's extra field so that the member starts at a multiple of 64 too.
+            start = zf.fp.tell() + 30 + len(info.filename) + 4
+            padding = -start % 64
+            info.extra = struct.pack("<HH", _PADDING_FIELD, padding) + bytes(padding)
+            zf.writestr(info, buffer.getvalue())
 
 
 def _npz_arrays(path: Path) -> dict[str, np.ndarray]:
@@ -353,7 +374,8 @@ def _npz_arrays(path: Path) -> dict[str, np.ndarray]:
                 arrays[name] = np.zeros(shape, dtype=dtype)
                 continue
             order = "F" if fortran else "C"
-            arrays[name] = np.memmap(f.name, dtype, "r", f.tell(), shape, order)
+            mapped = np.memmap(f.name, dtype, "r", f.tell(), shape, order)
+            arrays[name] = mapped.view(np.ndarray)  # a plain array: no memmap overhead per call
     return arrays
 
 
