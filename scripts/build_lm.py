@@ -52,11 +52,11 @@ HUNSPELL_DIC = Path("/usr/share/hunspell/vi_VN.dic")
 # genre we correct stays strong beside 85 M words of news. Chosen by the held-out benchmark
 # (README); override with --weight NAME=W.
 WEIGHTS = {
-    "domain-prose": 30.0,
-    "domain-phrases": 20.0,
+    "domain-prose": 300.0,
+    "domain-phrases": 200.0,
     "vlsp": 3.0,
     "viet74k": 1.0,
-    "law-uts-vlc": 3.0,
+    "law-uts-vlc": 10.0,
 }
 DEFAULT_CORPUS_WEIGHT = 1.0
 # Pruning: n-grams with a weighted count below these are left out (their mass backs off).
@@ -64,7 +64,7 @@ MIN_BIGRAM = 2.0
 MIN_TRIGRAM = 3.0
 # A syllable seen only in the public corpora joins the vocabulary (becomes a candidate) only if
 # seen this often there; rarer ones are mostly typos and stand as `<w>`.
-MIN_CORPUS_SYLLABLE = 5.0
+MIN_CORPUS_SYLLABLE = 50.0
 
 
 @dataclass
