@@ -296,8 +296,12 @@ def main() -> None:
         "--subset", action="store_true", help="count a tenth of each corpus (quick experiments)"
     )
     parser.add_argument("--weight", action="append", default=[], metavar="NAME=W")
-    parser.add_argument("--min-bigram", type=float, default=MIN_BIGRAM)
-    parser.add_argument("--min-trigram", type=float, default=MIN_TRIGRAM)
+    parser.add_argument(
+        "--min-bigram", type=float, help=f"default {MIN_BIGRAM} with corpora, else 0 (keep all)"
+    )
+    parser.add_argument(
+        "--min-trigram", type=float, help=f"default {MIN_TRIGRAM} with corpora, else 0 (keep all)"
+    )
     parser.add_argument("--min-corpus-syllable", type=float, default=MIN_CORPUS_SYLLABLE)
     args = parser.parse_args()
     started = time.perf_counter()
@@ -338,7 +342,10 @@ def main() -> None:
         vocabulary.update(s for s, c in seen.items() if c >= args.min_corpus_syllable)
 
     ngrams = merge(own + public, vocabulary)
-    model = lm.build_arrays(ngrams, prior, min_bigram=args.min_bigram, min_trigram=args.min_trigram)
+    # Without the corpora the model is small: nothing is pruned, as before they existed.
+    min_bigram = args.min_bigram if args.min_bigram is not None else MIN_BIGRAM * bool(public)
+    min_trigram = args.min_trigram if args.min_trigram is not None else MIN_TRIGRAM * bool(public)
+    model = lm.build_arrays(ngrams, prior, min_bigram=min_bigram, min_trigram=min_trigram)
     model.save(args.output, compress=False)
     syllables = sum(1 for w in model.vocab if w not in lm.SPECIAL)
     print(
