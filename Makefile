@@ -1,7 +1,7 @@
 # vnocr developer tasks. Every target is idempotent: run them as often as you like.
 #   make install   system packages (only the missing ones), .venv, editable install with dev tools
 #   make demo      OCR the clean sample page and print its text
-#   make test      ruff (lint and format check), then the test suite (unit, CLI and end-to-end on the samples)
+#   make test      mypy, ruff (lint and format check), then the test suite (unit, CLI and end-to-end)
 #   make typecheck mypy over the package
 
 SHELL := /bin/bash
@@ -38,7 +38,7 @@ $(INSTALL_STAMP): pyproject.toml | $(PYTHON)
 demo: install
 	$(VENV)/bin/vnocr ocr $(DEMO_SAMPLE)
 
-test: install
+test: install typecheck
 	$(VENV)/bin/ruff check pipeline lexicon tests scripts
 	$(VENV)/bin/ruff format --check pipeline lexicon tests scripts
 	$(VENV)/bin/pytest -q

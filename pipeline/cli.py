@@ -648,7 +648,7 @@ def lexicon_build_command(corpus: tuple[Path, ...], out: Path) -> int:
     model.save(out)
     words = sum(counts.unigrams.values())
     click.echo(
-        f"wrote {out}: {len(model.vocab)} symbols, {len(model.bigrams)} bigrams, "
+        f"wrote {out}: {len(model.vocab)} symbols, {model.bigram_count} bigrams, "
         f"{model.trigram_count} trigrams "
         f"from {words} tokens",
         err=True,

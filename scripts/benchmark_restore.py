@@ -4,6 +4,9 @@ Rows:
 - dev set (../shared/data/dev): CER/WER of the raw OCR and after `vnocr correct`;
 - unaccented input: the dev transcription with every mark stripped, restored by vnocr and by pyvi's
   `ViUtils.add_accents` (a CRF restorer from PyPI), syllable accuracy side by side;
+- held-out corpus text: lines of every public corpus in ../shared/corpora that the model build
+  leaves out (scripts/corpora.py), grouped by genre, marks stripped, restored by vnocr and by pyvi:
+  WER side by side;
 - sample pages (samples/*.gt.txt, our own text) OCR'd with Tesseract `vie`: CER before and after;
 - unseen pages: samples/heldout_admin.txt (eight short documents we wrote and keep out of every
   model) rendered to pages by scripts/pagegen.py (clean and scan-like) and OCR'd with `eng`
@@ -12,7 +15,7 @@ Rows:
   raw OCR (which is decoded twice, the second time with the error model adapted to it).
 
 Run: .venv/bin/python scripts/benchmark_restore.py [--dev DIR] [--skip-ocr] [--skip-pyvi]
-     [--skip-heldout]
+     [--skip-heldout] [--skip-corpora]
 """
 
 from __future__ import annotations
@@ -29,12 +32,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scripts import corpora  # noqa: E402
 from vnocr.restore.correct import Corrector  # noqa: E402
 from vnocr.text.evaluate import compare, normalize_for_eval  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "data" / "dev"
 HELDOUT = ROOT / "samples" / "heldout_admin.txt"
 HELDOUT_LINES_PER_PAGE = 28
+CORPUS_WORDS_PER_GENRE = 6_000  # held-out corpus text restored per genre
 
 
 def strip_marks(text: str) -> str:
@@ -68,6 +73,23 @@ def pyvi_restore(text: str) -> tuple[str, int]:
             failures += 1
             out.append(line)
     return "\n".join(out), failures
+
+
+def held_out_by_genre(folder: Path) -> dict[str, str]:
+    """Held-out lines of each corpus, about CORPUS_WORDS_PER_GENRE words per genre (shared
+    evenly between the files of a genre), one text per genre."""
+    files = corpora.corpus_files(folder)
+    by_genre: dict[str, list[Path]] = {}
+    for path in files:
+        by_genre.setdefault(corpora.GENRES.get(corpora.corpus_name(path), "other"), []).append(path)
+    return {
+        genre: "\n".join(
+            line
+            for path in paths
+            for line in corpora.held_out_sample(path, CORPUS_WORDS_PER_GENRE // len(paths))
+        )
+        for genre, paths in sorted(by_genre.items())
+    }
 
 
 def ocr_vie(image: Path) -> str:
@@ -181,6 +203,8 @@ def main() -> None:
     parser.add_argument("--skip-ocr", action="store_true", help="skip the sample-page OCR rows")
     parser.add_argument("--skip-pyvi", action="store_true")
     parser.add_argument("--skip-heldout", action="store_true", help="skip the unseen-page rows")
+    parser.add_argument("--corpora", type=Path, default=corpora.CORPORA)
+    parser.add_argument("--skip-corpora", action="store_true", help="skip the held-out corpus rows")
     args = parser.parse_args()
 
     corrector = Corrector()
@@ -211,6 +235,25 @@ def main() -> None:
                 f"WER {compare(truth, by_pyvi)['wer']:.2%} (pyvi failed on {failures} lines)",
             )
         )
+
+    if not args.skip_corpora:
+        for genre, reference in held_out_by_genre(args.corpora).items():
+            bare = strip_marks(reference)
+            ours = compare(reference, corrector.correct(bare).text)["wer"]
+            detail = ""
+            if not args.skip_pyvi:
+                by_pyvi, failures = pyvi_restore(bare)
+                detail = (
+                    f"pyvi WER {compare(reference, by_pyvi)['wer']:.2%} "
+                    f"(failed on {failures} of {reference.count(chr(10)) + 1} lines)"
+                )
+            rows.append(
+                (
+                    f"held-out {genre} ({len(reference.split()):,} words), unaccented: vnocr",
+                    f"WER {ours:.2%}",
+                    detail,
+                )
+            )
 
     if not args.skip_ocr:
         for gt in sorted((ROOT / "samples").glob("*.gt.txt")):

@@ -13,8 +13,10 @@ trigrams were added load as bigram models).
 
 from __future__ import annotations
 
+import io
 import math
 import os
+import struct
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, repeat
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -49,6 +52,7 @@ _DISCOUNT = 0.75
 # 1.0 -> 51.8) and the decoding of held-out pages.
 _TRIGRAM_DISCOUNT = 2 / 3
 _UNSEEN_LOGP = math.log(1e-9)  # log-probability of a symbol the model has never seen
+_PADDING_FIELD = 0xA1A1  # zip extra-field id of the alignment padding (no meaning to readers)
 _TRIGRAM_ARRAYS = ("trigram_keys", "trigram_logp", "context_keys", "context_logw")
 
 
@@ -128,7 +132,11 @@ class Counts:
 
 
 class LanguageModel:
-    """`logp(prev, word)` is the natural log of P(word | prev), `logp3(u, v, w)` of P(w | u v)."""
+    """`logp(prev, word)` is the natural log of P(word | prev), `logp3(u, v, w)` of P(w | u v).
+
+    The n-gram arrays may be memory-mapped from the model file (see `load`): they are only read,
+    never copied, so a large model opens at once and shares its pages between processes.
+    """
 
     def __init__(
         self,
@@ -144,27 +152,19 @@ class LanguageModel:
     ):
         self.vocab = vocab
         self.index = {word: i for i, word in enumerate(vocab)}
-        self.unigram_logp = unigram_logp.astype(np.float64).tolist()
-        self.backoff_logw = backoff_logw.astype(np.float64).tolist()
-        self.bigrams = dict(
-            zip(bigram_keys.tolist(), bigram_logp.astype(np.float64).tolist(), strict=True)
-        )
-        # The same numbers as arrays, for `block`: keys sorted for binary search, closed by a
-        # sentinel larger than any key so that every search lands on a valid index.
-        order = np.argsort(bigram_keys, kind="stable")
-        self._keys = np.append(bigram_keys.astype(np.int64)[order], np.iinfo(np.int64).max)
-        self._key_logp = np.append(bigram_logp.astype(np.float64)[order], 0.0)
+        self.unigram_logp = np.asarray(unigram_logp, dtype=np.float64).tolist()
+        self.backoff_logw = np.asarray(backoff_logw, dtype=np.float64).tolist()
         self._unigram = np.asarray(self.unigram_logp, dtype=np.float64)
         self._backoff = np.asarray(self.backoff_logw, dtype=np.float64)
+        # Keys sorted for binary search (a model file holds them sorted already).
+        self._keys, self._key_logp = _sorted(bigram_keys, bigram_logp)
         # One bit per (prev, word) pair of ids, set for the seen bigrams: most pairs the decoder
         # asks about are unseen, and the bits tell them without searching the keys.
-        self._seen = np.zeros((len(vocab) ** 2 + 7) // 8, dtype=np.uint8)
-        pair = (bigram_keys >> _KEY_SHIFT) * len(vocab) + (bigram_keys & 0xFFFFFFFF)
-        np.bitwise_or.at(self._seen, pair >> 3, np.left_shift(1, pair & 7).astype(np.uint8))
-        # Trigrams: sorted keys, each array closed by a sentinel like the bigram keys.
-        self._tri_keys, self._tri_logp = _sorted_with_sentinel(trigram_keys, trigram_logp)
-        self._ctx_keys, self._ctx_logw = _sorted_with_sentinel(context_keys, context_logw)
-        self.trigram_count = len(self._tri_keys) - 1
+        self._seen = _pair_bits(self._keys, len(vocab))
+        self._tri_keys, self._tri_logp = _sorted(trigram_keys, trigram_logp)
+        self._ctx_keys, self._ctx_logw = _sorted(context_keys, context_logw)
+        self.bigram_count = len(self._keys)
+        self.trigram_count = len(self._tri_keys)
 
     def __contains__(self, word: str) -> bool:
         return word in self.index
@@ -182,9 +182,10 @@ class LanguageModel:
         v = self.index.get(prev)
         if v is None:
             return self.unigram_logp[w]
-        seen = self.bigrams.get((v << _KEY_SHIFT) | w)
-        if seen is not None:
-            return seen
+        pair = v * len(self.vocab) + w
+        if (int(self._seen[pair >> 3]) >> (pair & 7)) & 1:
+            at = int(np.searchsorted(self._keys, (v << _KEY_SHIFT) | w))
+            return float(self._key_logp[at])
         return self.backoff_logw[v] + self.unigram_logp[w]
 
     def logp3(self, before: str, prev: str, word: str) -> float:
@@ -203,12 +204,12 @@ class LanguageModel:
         # Back off from a context (u, v) the model has seen; an unseen one leaves the bigram.
         known = (u >= 0) & (v >= 0) & (w >= 0)
         context = (np.maximum(u, 0) << _ID_BITS) | np.maximum(v, 0)
-        at = np.searchsorted(self._ctx_keys, context)
-        has_context = known & (self._ctx_keys[at] == context)
+        at, found = _find(self._ctx_keys, context)
+        has_context = known & found
         result[has_context] += self._ctx_logw[at[has_context]]
         key = (context << _ID_BITS) | np.maximum(w, 0)
-        at = np.searchsorted(self._tri_keys, key)
-        seen = has_context & (self._tri_keys[at] == key)
+        at, found = _find(self._tri_keys, key)
+        seen = has_context & found
         result[seen] = self._tri_logp[at[seen]]
         return result
 
@@ -266,39 +267,46 @@ class LanguageModel:
             for stop, rows, columns in zip(stops, n_words.tolist(), n_prevs.tolist(), strict=True)
         ]
 
-    def save(self, path: Path) -> None:
-        """Write the model as one .npz file (written to a temp file, then renamed)."""
-        keys = sorted(self.bigrams)
+    def save(self, path: Path, compress: bool = True) -> None:
+        """Write the model as one .npz file (written to a temp file, then renamed).
+
+        Log-probabilities are stored as float16. `compress=False` stores the arrays as they are,
+        so that `load` can memory-map them (the shipped model); compressed files load by reading.
+        """
         tmp = Path(path).with_name(Path(path).name + ".tmp.npz")  # savez adds no suffix to this
-        np.savez_compressed(
-            tmp,
-            vocab=np.array(self.vocab, dtype=np.str_),
-            unigram_logp=np.array(self.unigram_logp, dtype=np.float32),
-            backoff_logw=np.array(self.backoff_logw, dtype=np.float32),
-            bigram_keys=np.array(keys, dtype=np.int64),
-            bigram_logp=np.array([self.bigrams[k] for k in keys], dtype=np.float32),
-            trigram_keys=self._tri_keys[:-1],
-            trigram_logp=self._tri_logp[:-1].astype(np.float32),
-            context_keys=self._ctx_keys[:-1],
-            context_logw=self._ctx_logw[:-1].astype(np.float32),
-        )
+        arrays: dict[str, np.ndarray] = {
+            "vocab": np.array(self.vocab, dtype=np.str_),
+            "unigram_logp": self._unigram.astype(np.float32),
+            "backoff_logw": self._backoff.astype(np.float32),
+            "bigram_keys": np.asarray(self._keys, dtype=np.int64),
+            "bigram_logp": np.asarray(self._key_logp, dtype=np.float16),
+            "trigram_keys": np.asarray(self._tri_keys, dtype=np.int64),
+            "trigram_logp": np.asarray(self._tri_logp, dtype=np.float16),
+            "context_keys": np.asarray(self._ctx_keys, dtype=np.int64),
+            "context_logw": np.asarray(self._ctx_logw, dtype=np.float16),
+        }
+        if compress:
+            np.savez_compressed(tmp, allow_pickle=False, **arrays)
+        else:
+            _save_aligned(tmp, arrays)
         os.replace(tmp, path)
 
     @classmethod
     def load(cls, path: Path | None = None) -> LanguageModel:
-        """Read a model written by `save` (the shipped one by default)."""
+        """Read a model written by `save` (the shipped one by default), memory-mapping the
+        arrays stored uncompressed."""
         path = Path(path or shipped.lm_path())
         try:
-            with np.load(path, allow_pickle=False) as data:
-                trigrams = [data[name] if name in data.files else None for name in _TRIGRAM_ARRAYS]
-                return cls(
-                    [str(w) for w in data["vocab"]],
-                    data["unigram_logp"],
-                    data["backoff_logw"],
-                    data["bigram_keys"],
-                    data["bigram_logp"],
-                    *trigrams,
-                )
+            data = _npz_arrays(path)
+            trigrams = [data.get(name) for name in _TRIGRAM_ARRAYS]
+            return cls(
+                [str(w) for w in np.asarray(data["vocab"]).tolist()],
+                data["unigram_logp"],
+                data["backoff_logw"],
+                data["bigram_keys"],
+                data["bigram_logp"],
+                *trigrams,
+            )
         except FileNotFoundError:
             raise InputError("language model not found", path=str(path)) from None
         except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
@@ -310,6 +318,90 @@ class LanguageModel:
     def with_user_model(self, user: LanguageModel, weight: float = 0.5) -> MixedLanguageModel:
         """This model mixed with a user's model built from their own text."""
         return MixedLanguageModel(self, user, weight)
+
+
+def _save_aligned(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """An uncompressed .npz whose array data start at multiples of 64 bytes: numpy works on
+    memory-mapped arrays at full speed only if they are aligned."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        for name, array in arrays.items():
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.asarray(array), allow_pickle=False)
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            # The .npy header pads the data to 64 bytes from the member's start: pad the local
+            # header's extra field so that the member starts at a multiple of 64 too.
+            assert zf.fp is not None  # open for writing
+            start = zf.fp.tell() + 30 + len(info.filename) + 4
+            padding = -start % 64
+            info.extra = struct.pack("<HH", _PADDING_FIELD, padding) + bytes(padding)
+            zf.writestr(info, buffer.getvalue())
+
+
+def _npz_arrays(path: Path) -> dict[str, np.ndarray]:
+    """The arrays of an .npz file: members stored uncompressed are memory-mapped, others read."""
+    arrays: dict[str, np.ndarray] = {}
+    with zipfile.ZipFile(path) as zf, open(path, "rb") as f:
+        for info in zf.infolist():
+            name = info.filename.removesuffix(".npy")
+            if info.compress_type != zipfile.ZIP_STORED:
+                arrays[name] = np.load(zf.open(info), allow_pickle=False)
+                continue
+            # The member's data follows its local header (30 bytes, then name and extra field).
+            f.seek(info.header_offset)
+            header = f.read(30)
+            if header[:4] != b"PK\x03\x04":
+                raise ValueError(f"bad zip member {info.filename}")
+            name_len, extra_len = struct.unpack("<HH", header[26:30])
+            f.seek(info.header_offset + 30 + name_len + extra_len)
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+            else:
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+            if dtype.hasobject:
+                raise ValueError("object arrays are not allowed")
+            if not np.prod(shape, dtype=np.int64):
+                arrays[name] = np.zeros(shape, dtype=dtype)
+                continue
+            order: Literal["C", "F"] = "F" if fortran else "C"
+            mapped = np.memmap(
+                path, dtype=dtype, mode="r", offset=f.tell(), shape=shape, order=order
+            )
+            arrays[name] = mapped.view(np.ndarray)  # a plain array: no memmap overhead per call
+    return arrays
+
+
+def _sorted(keys: np.ndarray | None, values: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Keys in ascending order for binary search, values alike (untouched if sorted already)."""
+    if keys is None or values is None:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    if len(keys) > 1 and not bool(np.all(keys[1:] > keys[:-1])):
+        order = np.argsort(keys, kind="stable")
+        keys, values = np.asarray(keys)[order], np.asarray(values)[order]
+    return keys, values
+
+
+def _find(keys: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(where each query is or would be in the sorted keys, clipped; whether it is there)."""
+    if not len(keys):
+        return np.zeros(len(queries), dtype=np.int64), np.zeros(len(queries), dtype=bool)
+    at = np.minimum(np.searchsorted(keys, queries), len(keys) - 1)
+    return at, keys[at] == queries
+
+
+def _pair_bits(bigram_keys: np.ndarray, size: int) -> np.ndarray:
+    """A bit per (prev, word) id pair, set for the pairs among the sorted bigram keys."""
+    bits = np.zeros((size * size + 7) // 8, dtype=np.uint8)
+    if not len(bigram_keys):
+        return bits
+    keys = np.asarray(bigram_keys, dtype=np.int64)
+    pair = (keys >> _KEY_SHIFT) * size + (keys & 0xFFFFFFFF)  # ascending, as the keys are
+    byte = pair >> 3
+    value = np.left_shift(1, pair & 7).astype(np.uint8)
+    # Distinct pairs sharing a byte have distinct bits: their sum is their union.
+    starts = np.flatnonzero(np.r_[True, byte[1:] != byte[:-1]])
+    bits[byte[starts]] = np.add.reduceat(value, starts)
+    return bits
 
 
 class MixedLanguageModel:
@@ -359,6 +451,61 @@ class MixedLanguageModel:
         return mixed
 
 
+@dataclass
+class Ngrams:
+    """Weighted n-gram counts as arrays over a vocabulary (the input of `build_arrays`).
+
+    Bigram keys are (id of v << 32) | id of w, trigram keys (u << 42) | (v << 21) | w, each
+    with its (weighted) count; unigram counts are indexed by id. `bigram_kept` and
+    `trigram_kept`, when given, are the counts after discounting (see `discounted`); by default
+    the absolute discount is taken from the weighted count.
+    """
+
+    vocab: list[str]
+    unigrams: np.ndarray
+    bigram_keys: np.ndarray
+    bigram_counts: np.ndarray
+    trigram_keys: np.ndarray
+    trigram_counts: np.ndarray
+    bigram_kept: np.ndarray | None = None
+    trigram_kept: np.ndarray | None = None
+
+    @classmethod
+    def from_counts(cls, counts: Counts, extra: Iterable[str] = ()) -> Ngrams:
+        """The arrays of `Counts`, over its words, SPECIAL and `extra` (sorted)."""
+        vocab = sorted(set(counts.unigrams) | set(SPECIAL) | set(extra))
+        index = {w: i for i, w in enumerate(vocab)}
+        unigrams = np.zeros(len(vocab))
+        for w, c in counts.unigrams.items():
+            unigrams[index[w]] = c
+        bigram_keys = np.array(
+            [(index[v] << _KEY_SHIFT) | index[w] for v, w in counts.bigrams], dtype=np.int64
+        )
+        trigram_keys = np.array(
+            [
+                (((index[u] << _ID_BITS) | index[v]) << _ID_BITS) | index[w]
+                for u, v, w in counts.trigrams
+            ],
+            dtype=np.int64,
+        )
+        return cls(
+            vocab,
+            unigrams,
+            bigram_keys,
+            np.array(list(counts.bigrams.values()), dtype=np.float64),
+            trigram_keys,
+            np.array(list(counts.trigrams.values()), dtype=np.float64),
+        )
+
+
+def discounted(counts: np.ndarray, weight: float, order: int) -> np.ndarray:
+    """What absolute discounting keeps of the counts of one source whose every occurrence
+    weighs `weight`: the discount is taken per occurrence, as if the source's own model were
+    interpolated (a heavily weighted source keeps its contexts open to unseen words)."""
+    discount = _DISCOUNT if order == 2 else _TRIGRAM_DISCOUNT
+    return np.maximum(counts - discount * weight, 0.0)
+
+
 def build(
     counts: Counts,
     prior: dict[str, float] | None = None,
@@ -371,97 +518,91 @@ def build(
     distribution with `prior_weight`; its words join the vocabulary even if never seen in context.
     `unit` is the weight one occurrence of running text was counted with (`Counts.add_text`).
     """
-    vocab_set = set(counts.unigrams) | set(SPECIAL)
-    if prior:
-        vocab_set |= set(prior)
-    vocab = sorted(vocab_set)
-    index = {w: i for i, w in enumerate(vocab)}
+    ngrams = Ngrams.from_counts(counts, prior or ())
+    return build_arrays(ngrams, prior, prior_weight, trigram_discount=_TRIGRAM_DISCOUNT * unit)
+
+
+def build_arrays(
+    ngrams: Ngrams,
+    prior: dict[str, float] | None = None,
+    prior_weight: float = 0.5,
+    bigram_discount: float = _DISCOUNT,
+    trigram_discount: float = _TRIGRAM_DISCOUNT,
+    min_bigram: float = 0.0,
+    min_trigram: float = 0.0,
+) -> LanguageModel:
+    """The model of `build` from arrays, with count pruning.
+
+    Bigrams and trigrams whose weighted count is below `min_bigram` / `min_trigram` are left
+    out; the probability they held goes to their context's back-off weight, so every
+    conditional distribution still sums to one.
+    """
+    vocab, size = ngrams.vocab, len(ngrams.vocab)
+    v_ids, w_ids = ngrams.bigram_keys >> _KEY_SHIFT, ngrams.bigram_keys & 0xFFFFFFFF
 
     # Lower order: continuation counts (how many distinct words precede w), mixed with the prior.
-    continuation: Counter[str] = Counter(w for (_, w) in counts.bigrams)
-    total_types = sum(continuation.values()) or 1
-    prior_total = sum(prior.values()) if prior else 0.0
-    floor = 0.1 / len(vocab)
-    unigram = np.empty(len(vocab))
-    for w, i in index.items():
-        p = continuation[w] / total_types
-        if prior_total:
-            p = (1 - prior_weight) * p + prior_weight * prior.get(w, 0.0) / prior_total
-        unigram[i] = math.log(p + floor)
+    continuation = np.bincount(w_ids, minlength=size).astype(np.float64)
+    p = continuation / max(continuation.sum(), 1.0)
+    if prior:
+        weights = np.array([prior.get(w, 0.0) for w in vocab])
+        if weights.sum() > 0:
+            p = (1 - prior_weight) * p + prior_weight * weights / weights.sum()
+    unigram = np.log(p + 0.1 / size)
     unigram -= np.log(np.exp(unigram).sum())
 
-    # Higher order: absolute discounting, back-off weight = mass set aside by the discount.
-    context_total: Counter[str] = Counter()
-    context_types: Counter[str] = Counter()
-    for (v, _), c in counts.bigrams.items():
-        context_total[v] += c
-        context_types[v] += 1
-    backoff = np.zeros(len(vocab))
-    for v, total in context_total.items():
-        backoff[index[v]] = math.log(_DISCOUNT * context_types[v] / total)
-    bigrams: dict[int, float] = {}
-    for (v, w), c in counts.bigrams.items():
-        vi, wi = index[v], index[w]
-        p = (c - _DISCOUNT) / context_total[v] + math.exp(backoff[vi] + unigram[wi])
-        bigrams[(vi << _KEY_SHIFT) | wi] = math.log(p)
-    keys = np.array(sorted(bigrams), dtype=np.int64)
-    logps = np.array([bigrams[k] for k in keys.tolist()])
-    bigram_model = LanguageModel(vocab, unigram, backoff, keys, logps)
-    trigrams = _trigram_arrays(bigram_model, counts.trigrams, _TRIGRAM_DISCOUNT * unit)
-    return LanguageModel(vocab, unigram, backoff, keys, logps, *trigrams)
+    # Higher order: absolute discounting; the back-off weight is the mass not kept by the
+    # bigrams that stay (the discounts, and whole counts of pruned bigrams).
+    total = np.bincount(v_ids, weights=ngrams.bigram_counts, minlength=size)
+    keep = ngrams.bigram_counts >= min_bigram
+    if ngrams.bigram_kept is not None:
+        kept = ngrams.bigram_kept[keep]
+    else:
+        kept = np.maximum(ngrams.bigram_counts[keep] - bigram_discount, 0.0)
+    v_kept, w_kept = v_ids[keep], w_ids[keep]
+    kept_mass = np.bincount(v_kept, weights=kept, minlength=size)
+    seen = total > 0
+    backoff = np.zeros(size)
+    backoff[seen] = np.log(np.maximum(1.0 - kept_mass[seen] / total[seen], 1e-12))
+    bigram_p = kept / total[v_kept] + np.exp(backoff[v_kept] + unigram[w_kept])
+    order = np.argsort(ngrams.bigram_keys[keep], kind="stable")
+    keys, logp = ngrams.bigram_keys[keep][order], np.log(bigram_p)[order]
+    bigram_model = LanguageModel(vocab, unigram, backoff, keys, logp)
+    trigrams = _trigram_arrays(bigram_model, ngrams, trigram_discount, min_trigram)
+    return LanguageModel(vocab, unigram, backoff, keys, logp, *trigrams)
 
 
 def _trigram_arrays(
-    model: LanguageModel, trigrams: Counter[tuple[str, str, str]], discount: float
+    model: LanguageModel, ngrams: Ngrams, discount: float, min_count: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Interpolated absolute-discount trigrams on top of the bigram `model`:
     P(w | u v) = max(c(u v w) - D, 0) / c(u v .) + B(u v) * P(w | v), where the back-off
-    weight B(u v) = sum of min(c(u v w), D) over the w seen after u v, divided by c(u v .).
+    weight B(u v) = 1 - the sum of max(c(u v w) - D, 0) over the kept w, divided by c(u v .).
 
     Returns the trigram keys and log-probabilities, the context keys and log back-off weights.
     """
-    index = model.index
-    context_total: Counter[tuple[str, str]] = Counter()
-    context_set_aside: Counter[tuple[str, str]] = Counter()
-    for (u, v, _), c in trigrams.items():
-        context_total[u, v] += c
-        context_set_aside[u, v] += min(c, discount)
-    context_logw = {
-        (index[u] << _ID_BITS) | index[v]: math.log(context_set_aside[u, v] / total)
-        for (u, v), total in context_total.items()
-    }
-    triples = list(trigrams.items())
-    lower = np.exp(
-        model._bigram_logps(
-            np.array([index[v] for (_, v, _), _ in triples], dtype=np.int64),
-            np.array([index[w] for (_, _, w), _ in triples], dtype=np.int64),
-        )
-    )
-    trigram_logp = {}
-    for ((u, v, w), c), p_lower in zip(triples, lower.tolist(), strict=True):
-        context = (index[u] << _ID_BITS) | index[v]
-        kept = max(c - discount, 0) / context_total[u, v]
-        p = kept + math.exp(context_logw[context]) * p_lower
-        trigram_logp[(context << _ID_BITS) | index[w]] = math.log(p)
-    return (
-        np.fromiter(trigram_logp.keys(), np.int64, len(trigram_logp)),
-        np.fromiter(trigram_logp.values(), np.float64, len(trigram_logp)),
-        np.fromiter(context_logw.keys(), np.int64, len(context_logw)),
-        np.fromiter(context_logw.values(), np.float64, len(context_logw)),
-    )
-
-
-def _sorted_with_sentinel(
-    keys: np.ndarray | None, values: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Keys sorted for binary search (values alike), closed by a key larger than any."""
-    if keys is None or values is None:
-        keys, values = np.zeros(0, dtype=np.int64), np.zeros(0)
-    order = np.argsort(keys, kind="stable")
-    return (
-        np.append(keys.astype(np.int64)[order], np.iinfo(np.int64).max),
-        np.append(values.astype(np.float64)[order], 0.0),
-    )
+    keys, counts = ngrams.trigram_keys, ngrams.trigram_counts
+    if not len(keys):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, np.zeros(0), empty, np.zeros(0)
+    contexts, where = np.unique(keys >> _ID_BITS, return_inverse=True)
+    total = np.bincount(where, weights=counts)
+    keep = counts >= min_count
+    if ngrams.trigram_kept is not None:
+        kept = ngrams.trigram_kept[keep]
+    else:
+        kept = np.maximum(counts[keep] - discount, 0.0)
+    kept_mass = np.bincount(where[keep], weights=kept, minlength=len(contexts))
+    backoff = np.maximum(1.0 - kept_mass / total, 1e-12)
+    mask = (1 << _ID_BITS) - 1
+    v, w = (keys[keep] >> _ID_BITS) & mask, keys[keep] & mask
+    lower = np.exp(model._bigram_logps(v, w))
+    where_kept = where[keep]
+    trigram_p = kept / total[where_kept] + backoff[where_kept] * lower
+    order = np.argsort(keys[keep], kind="stable")
+    # A context none of whose trigrams was kept backs off entirely: it need not be stored.
+    used = np.zeros(len(contexts), dtype=bool)
+    used[where_kept] = True
+    return keys[keep][order], np.log(trigram_p)[order], contexts[used], np.log(backoff[used])
 
 
 def counts_from_files(paths: Iterable[Path], weight: int = 1) -> Counts:
@@ -472,3 +613,8 @@ def counts_from_files(paths: Iterable[Path], weight: int = 1) -> Counts:
     for path in paths:
         counts.add_text(read_text(Path(path)), weight)
     return counts
+
+
+#: What the decoder reads syllable probabilities from: the shipped model alone, or mixed with a
+#: user's model (`--lexicon`).
+SyllableModel = LanguageModel | MixedLanguageModel

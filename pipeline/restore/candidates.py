@@ -20,7 +20,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from vnocr.models.channel import ChannelModel
-from vnocr.models.lm import SPECIAL, LanguageModel, normalize_syllable
+from vnocr.models.lm import SPECIAL, SyllableModel, normalize_syllable
 from vnocr.text import orthography
 
 MAX_FOLDS = 6  # letter skeletons tried per word
@@ -82,7 +82,7 @@ def _deletions(text: str) -> set[str]:
 class CandidateGenerator:
     """Finds and scores candidates; results are cached per distinct word."""
 
-    def __init__(self, lm: LanguageModel, channel: ChannelModel):
+    def __init__(self, lm: SyllableModel, channel: ChannelModel):
         self.lm = lm
         self.channel = channel
         # Skeleton -> its syllables with their unigram log-probabilities, most frequent first.

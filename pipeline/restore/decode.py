@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vnocr.models import lm as lmmod
-from vnocr.models.lm import LanguageModel
+from vnocr.models.lm import SyllableModel
 from vnocr.restore.candidates import Candidate, CandidateGenerator, WordHint
 from vnocr.restore.policy import NO_HINT, DecoderWeights, WordPolicy
 from vnocr.restore.profile import CLEAN_TEXT, DocumentProfile
@@ -99,7 +99,7 @@ class Decoder:
 
     def __init__(
         self,
-        lm: LanguageModel,
+        lm: SyllableModel,
         generator: CandidateGenerator,
         weights: DecoderWeights,
         profile: DocumentProfile = CLEAN_TEXT,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from vnocr.models import shipped
 from vnocr.models.channel import ChannelModel, read_counts
-from vnocr.models.lm import LanguageModel
+from vnocr.models.lm import LanguageModel, SyllableModel
 from vnocr.restore.abbreviations import Abbreviations
 from vnocr.restore.casing import CaseEvidence, ContextCase
 
@@ -22,7 +22,7 @@ from vnocr.restore.casing import CaseEvidence, ContextCase
 class Models:
     """The language model, the error model and the evidence read beside them."""
 
-    lm: LanguageModel
+    lm: SyllableModel
     channel: ChannelModel
     case: CaseEvidence  # which case a misread capital stood for (from the error-model counts)
 
@@ -39,8 +39,9 @@ class Models:
 
 def load_models(user_lexicon: Path | None = None) -> Models:
     """The shipped models; with `user_lexicon`, a user language model mixed into the shipped one."""
-    lm = LanguageModel.load(shipped.lm_path())
+    shipped_lm = LanguageModel.load(shipped.lm_path())
+    lm: SyllableModel = shipped_lm
     if user_lexicon is not None:
-        lm = lm.with_user_model(LanguageModel.load(user_lexicon))
+        lm = shipped_lm.with_user_model(LanguageModel.load(user_lexicon))
     counts, header = read_counts(shipped.channel_path())
     return Models(lm, ChannelModel(counts, header=header), CaseEvidence(counts))

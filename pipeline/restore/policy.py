@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, replace
 
 from vnocr.models import lm as lmmod
-from vnocr.models.lm import LanguageModel
+from vnocr.models.lm import SyllableModel
 from vnocr.restore.candidates import Candidate, CandidateGenerator, WordHint
 from vnocr.restore.profile import DocumentProfile
 from vnocr.text.tokens import Kind, Token
@@ -70,13 +70,13 @@ def _is_abbreviation(word: str) -> bool:
     return len(word) >= 2 and word.isalpha() and word.isupper()
 
 
-def is_known(lm: LanguageModel, word: str) -> bool:
+def is_known(lm: SyllableModel, word: str) -> bool:
     """True for a syllable the language model knows."""
     syllable = lmmod.normalize_syllable(word)
     return syllable is not None and syllable in lm
 
 
-def unknown_share(lm: LanguageModel, lines: list[list[Token]]) -> float:
+def unknown_share(lm: SyllableModel, lines: list[list[Token]]) -> float:
     """Share of the words in `lines` that are no syllable the language model knows."""
     words = [t.text for tokens in lines for t in tokens if t.kind is Kind.WORD]
     if not words:
@@ -89,7 +89,7 @@ class WordPolicy:
 
     def __init__(
         self,
-        lm: LanguageModel,
+        lm: SyllableModel,
         generator: CandidateGenerator,
         weights: DecoderWeights,
         profile: DocumentProfile,

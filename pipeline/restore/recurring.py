@@ -92,7 +92,7 @@ def resolve(
     return resolved
 
 
-def context_of(lm: lmmod.LanguageModel, before: str, syllable: str, after: str) -> float:
+def context_of(lm: lmmod.SyllableModel, before: str, syllable: str, after: str) -> float:
     """LM log-probability of `syllable` between its neighbours."""
     return lm.logp(before, syllable) + lm.logp(syllable, after)
 
