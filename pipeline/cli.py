@@ -500,7 +500,23 @@ def doctor_command() -> int:
     "-j",
     type=click.IntRange(1),
     default=None,
-    help="Worker processes [default: all cores].",
+    help="Worker processes, here or with --scheduler local [default: all cores].",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
+    help="Run the pages on a Dask cluster: the scheduler's address (tcp://10.0.0.5:8786), "
+    "its scheduler file (JSON), or 'local' for a local cluster of --jobs worker processes. "
+    "Workers read the inputs from shared storage; this process writes all outputs. "
+    "Needs pip install 'vnocr[dask]'.",
+)
+@click.option(
+    "--worker-root",
+    metavar="PATH",
+    default=None,
+    help="With --scheduler: IN_DIR as the Dask workers see it, when they mount the shared "
+    "storage at another path [default: the same path as here].",
 )
 @click.option(
     "--format",
@@ -522,6 +538,8 @@ def batch_command(
     in_dir: Path,
     out_dir: Path,
     jobs: int | None,
+    scheduler: str | None,
+    worker_root: str | None,
     formats: str,
     index_db: Path | None,
     encoding: str | None,
@@ -538,16 +556,34 @@ def batch_command(
     """Convert a folder tree of PDFs, images and OCR .txt files (parallel, resumable).
 
     .txt files may be in a legacy Vietnamese encoding (detected, or named with --encoding).
+
+    Pages run in --jobs local worker processes, or as tasks on a Dask cluster with --scheduler
+    (see README, "Batch on a Dask cluster"). Outputs mirror IN_DIR under OUT; a rerun redoes
+    only what changed, failed or is missing.
     """
     from vnocr.archive import batch
 
+    if scheduler is not None and scheduler != "local" and jobs is not None:
+        raise UsageError(
+            "--jobs sizes the local pool or --scheduler local; on a cluster, the workers you "
+            "started decide how many pages run at once"
+        )
+    if worker_root is not None and scheduler is None:
+        raise UsageError("--worker-root needs --scheduler (it maps IN_DIR for Dask workers)")
     settings = page_settings(
         lang, psm, dpi, no_correct, tone_style, lexicon, preprocess, max_pixels, alternatives
     )
     settings = dataclasses.replace(settings, encoding=encoding)
     fmts = tuple(dict.fromkeys(f.strip() for f in formats.split(",") if f.strip()))
     options = batch.BatchOptions(
-        in_dir, out_dir, settings, fmts or batch.FORMATS, jobs or batch.default_jobs(), index_db
+        in_dir,
+        out_dir,
+        settings,
+        fmts or batch.FORMATS,
+        jobs or batch.default_jobs(),
+        index_db,
+        scheduler=scheduler,
+        worker_root=worker_root,
     )
     summary = batch.run_batch(options)
     for line in summary.lines():

@@ -67,6 +67,8 @@ class BatchOptions:
     index_db: Path | None = None
     progress: bool | None = None  # None: a progress bar when stderr is a terminal
     log: Callable[[str], None] | None = None  # one line per finished document
+    scheduler: str | None = None  # a Dask scheduler (address, scheduler file or "local")
+    worker_root: str | None = None  # IN_DIR as the Dask workers see it (default: the same path)
 
 
 @dataclass
@@ -218,6 +220,7 @@ class TimedCorrector:
 
 
 _WORKER: dict[str, Any] = {}
+_CORRECTOR_LOCK = threading.Lock()
 
 
 def _ignore_sigint(signum: int, frame: Any) -> None:
@@ -258,20 +261,27 @@ def init_worker(settings: Settings) -> None:
         with contextlib.suppress(OSError):
             os.close(lock_fd)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    if _WORKER.get("settings") == settings and "corrector" in _WORKER:
-        return
-    _WORKER.pop("init_error", None)
-    _WORKER["settings"] = settings
-    try:
-        _WORKER["corrector"] = build_corrector(settings)
-    except Exception as exc:
-        _WORKER["corrector"] = None
-        _WORKER["init_error"] = _message(exc)
+    _load_corrector(settings)
 
 
-def _corrector() -> TimedCorrector | None:
-    if "settings" not in _WORKER:  # called outside a pool (tests)
-        init_worker(Settings())
+def _load_corrector(settings: Settings) -> None:
+    """Build this process's Corrector for `settings` unless it has it (or its load error)."""
+    with _CORRECTOR_LOCK:
+        if _WORKER.get("settings") == settings and "corrector" in _WORKER:
+            return
+        _WORKER.pop("init_error", None)
+        _WORKER["settings"] = settings
+        try:
+            _WORKER["corrector"] = build_corrector(settings)
+        except Exception as exc:
+            _WORKER["corrector"] = None
+            _WORKER["init_error"] = _message(exc)
+
+
+def _corrector(settings: Settings) -> TimedCorrector | None:
+    """This process's Corrector for `settings`: built by the first task that needs it, then
+    reused (pool workers build it in init_worker; Dask workers on their first page)."""
+    _load_corrector(settings)
     if "init_error" in _WORKER:
         raise DependencyError(_WORKER["init_error"])
     return _WORKER["corrector"]
@@ -330,7 +340,7 @@ def page_task(path: str, page: int, settings: Settings) -> TaskOutcome:
     corrector = None
     before = 0.0
     try:
-        corrector = _corrector()
+        corrector = _corrector(settings)
         before = corrector.seconds if corrector else 0.0
         outcome.results.append(api.process_page(path, page, settings, corrector))
     except Exception as exc:
@@ -349,7 +359,7 @@ def text_task(path: str, settings: Settings) -> TaskOutcome:
     corrector = None
     before = 0.0
     try:
-        corrector = _corrector()
+        corrector = _corrector(settings)
         before = corrector.seconds if corrector else 0.0
         outcome.results = api.text_pages(path, settings, corrector)
     except Exception as exc:
@@ -519,18 +529,18 @@ class BatchRun:
             status = "interrupted"
             try:
                 docs = self.plan(db)
-                if any(doc.path.suffix.lower() not in load.TEXT_EXTENSIONS for doc in docs):
-                    ocr.check_tesseract(self.settings.lang)
                 if self.options.index_db is not None:
                     self.index_conn = search.connect(self.options.index_db, create=True)
                     search.ensure_fold_version(self.index_conn)
                 if docs:
-                    _WORKER["settings"] = self.settings
-                    _WORKER["corrector"] = build_corrector(self.settings)
+                    self.prepare(docs)
                 self.process(docs, db)
                 status = "failed" if self.summary.failed else "finished"
             except KeyboardInterrupt:
                 self.summary.interrupted = True
+            except VnocrError:
+                status = "failed"
+                raise
             finally:
                 if self.bar is not None:
                     self.bar.close()
@@ -563,9 +573,34 @@ class BatchRun:
             if fmt not in FORMATS:
                 raise UsageError(f"unknown output format '{fmt}' (use txt, jsonl or both)")
 
+    # -- the executor (hooks: cluster.ClusterBatchRun runs the same tasks on Dask) -------
+
+    def prepare(self, docs: list[Document]) -> None:
+        """Check what the workers need before any task: Tesseract (unless all inputs are text)
+        and the correction models, built here once so that forked workers share them."""
+        if any(doc.path.suffix.lower() not in load.TEXT_EXTENSIONS for doc in docs):
+            ocr.check_tesseract(self.settings.lang)
+        _WORKER["settings"] = self.settings
+        _WORKER["corrector"] = build_corrector(self.settings)
+
     def new_pool(self) -> ProcessPoolExecutor:
         """A pool of `jobs` workers, each with its own Corrector."""
         return ProcessPoolExecutor(self.jobs, initializer=init_worker, initargs=(self.settings,))
+
+    def window(self) -> int:
+        """How many tasks may be in flight at once (queued or running)."""
+        return 2 * self.jobs
+
+    def worker_path(self, doc: Document) -> str:
+        """The document's path as the workers see it."""
+        return str(doc.path)
+
+    def lost_task(self, exc: Exception, page: int | None) -> str:
+        """Why a task came back without an outcome; raises if the run cannot go on."""
+        if isinstance(exc, BrokenProcessPool):
+            where = f"page {page}: " if page is not None else ""
+            return f"{where}a worker process crashed (out of memory or a crash in a decoder)"
+        raise exc
 
     def process(self, docs: list[Document], db: manifest.Manifest) -> None:
         """Probe the documents, then run their pages through the pool."""
@@ -598,18 +633,28 @@ class BatchRun:
         self, pool: ProcessPoolExecutor, docs: list[Document], db: manifest.Manifest
     ) -> None:
         """Count pages and hash content in the workers; unreadable documents fail here."""
-        pending = {
-            pool.submit(probe, str(doc.path), self.settings): doc
-            for doc in docs
-            if doc.error is None
-        }
-        for future in list(pending):
-            doc = pending[future]
-            result: Probe = future.result()
-            if result.error is not None:
-                doc.error = result.error
-            else:
-                doc.kind, doc.tasks, doc.sha256 = result.kind, result.tasks, result.sha256
+        queue = (doc for doc in docs if doc.error is None)
+        inflight: dict[Future, Document] = {}
+        while True:
+            for doc in queue:
+                inflight[pool.submit(probe, self.worker_path(doc), self.settings)] = doc
+                if len(inflight) >= self.window():
+                    break
+            if not inflight:
+                break
+            done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+            for future in done:
+                doc = inflight.pop(future)
+                try:
+                    result: Probe = future.result()
+                except BrokenProcessPool:
+                    raise
+                except Exception as exc:
+                    result = Probe(error=self.lost_task(exc, None))
+                if result.error is not None:
+                    doc.error = result.error
+                else:
+                    doc.kind, doc.tasks, doc.sha256 = result.kind, result.tasks, result.sha256
         for doc in docs:
             if doc.error is not None:
                 self.finish_failed(doc, db)
@@ -628,19 +673,18 @@ class BatchRun:
             doc.started = time.perf_counter()
         doc.outstanding += 1
         if doc.kind == "text":
-            return pool.submit(text_task, str(doc.path), self.settings)
-        return pool.submit(page_task, str(doc.path), page, self.settings)
+            return pool.submit(text_task, self.worker_path(doc), self.settings)
+        return pool.submit(page_task, self.worker_path(doc), page, self.settings)
 
     def run_pages(
         self, pool: ProcessPoolExecutor, docs: list[Document], db: manifest.Manifest
     ) -> ProcessPoolExecutor:
-        """Keep at most 2 x jobs tasks in flight; finish each document as its last page returns."""
-        window = 2 * self.jobs
+        """Keep at most window() tasks in flight; finish each document as its last page returns."""
         queue = self.tasks(docs)
         inflight: dict[Future, tuple[Document, int]] = {}
         exhausted = False
         while True:
-            while not exhausted and len(inflight) < window:
+            while not exhausted and len(inflight) < self.window():
                 item = next(queue, None)
                 if item is None:
                     exhausted = True
@@ -654,12 +698,9 @@ class BatchRun:
                 doc, page = inflight.pop(future)
                 try:
                     outcome: TaskOutcome = future.result()
-                except BrokenProcessPool:
-                    broken = True
-                    outcome = TaskOutcome(
-                        error=f"page {page}: a worker process crashed "
-                        "(out of memory or a crash in a decoder)"
-                    )
+                except Exception as exc:
+                    broken = broken or isinstance(exc, BrokenProcessPool)
+                    outcome = TaskOutcome(error=self.lost_task(exc, page))
                 self.collect(doc, page, outcome)
                 if doc.outstanding == 0 and (doc.error is not None or doc.returned == doc.tasks):
                     self.finish(doc, db)
@@ -806,5 +847,12 @@ class BatchRun:
 
 
 def run_batch(options: BatchOptions) -> BatchSummary:
-    """Convert a folder tree; see BatchRun. DependencyError if Tesseract is needed and missing."""
+    """Convert a folder tree; see BatchRun. DependencyError if Tesseract is needed and missing.
+
+    With `options.scheduler` the pages run on a Dask cluster (vnocr.archive.cluster).
+    """
+    if options.scheduler is not None:
+        from vnocr.archive import cluster
+
+        return cluster.ClusterBatchRun(options).run()
     return BatchRun(options).run()
