@@ -264,13 +264,19 @@ def init_worker(settings: Settings) -> None:
     _load_corrector(settings)
 
 
+def _corrector_key(settings: Settings) -> tuple[Any, ...]:
+    """The settings a Corrector depends on (api.make_corrector); the others leave it as is."""
+    return (settings.correct, settings.tone_style, settings.lexicon)
+
+
 def _load_corrector(settings: Settings) -> None:
     """Build this process's Corrector for `settings` unless it has it (or its load error)."""
     with _CORRECTOR_LOCK:
-        if _WORKER.get("settings") == settings and "corrector" in _WORKER:
+        key = _corrector_key(settings)
+        if _WORKER.get("corrector_key") == key and "corrector" in _WORKER:
             return
         _WORKER.pop("init_error", None)
-        _WORKER["settings"] = settings
+        _WORKER["corrector_key"] = key
         try:
             _WORKER["corrector"] = build_corrector(settings)
         except Exception as exc:
@@ -580,7 +586,7 @@ class BatchRun:
         and the correction models, built here once so that forked workers share them."""
         if any(doc.path.suffix.lower() not in load.TEXT_EXTENSIONS for doc in docs):
             ocr.check_tesseract(self.settings.lang)
-        _WORKER["settings"] = self.settings
+        _WORKER["corrector_key"] = _corrector_key(self.settings)
         _WORKER["corrector"] = build_corrector(self.settings)
 
     def new_pool(self) -> ProcessPoolExecutor:

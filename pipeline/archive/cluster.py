@@ -19,6 +19,7 @@ import contextlib
 import logging
 import os
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -80,16 +81,18 @@ def connect(scheduler: str, jobs: int) -> tuple[Client, LocalCluster | None]:
     distributed = _import_distributed()
     _quiet_dask_logs()
     if scheduler == LOCAL:
-        cluster = distributed.LocalCluster(
-            n_workers=jobs,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address="127.0.0.1:8787",
-            scheduler_kwargs={"allowed_failures": LOCAL_ALLOWED_FAILURES},
-            env={"OMP_THREAD_LIMIT": "1"},
-            silence_logs=logging.CRITICAL,
-        )
+        with warnings.catch_warnings():  # "port 8787 in use, using another": the log says which
+            warnings.simplefilter("ignore")
+            cluster = distributed.LocalCluster(
+                n_workers=jobs,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address="127.0.0.1:8787" if _has_dashboard() else None,
+                scheduler_kwargs={"allowed_failures": LOCAL_ALLOWED_FAILURES},
+                env={"OMP_THREAD_LIMIT": "1"},
+                silence_logs=logging.CRITICAL,
+            )
         try:
             return distributed.Client(cluster, set_as_default=False), cluster
         except BaseException:
@@ -169,6 +172,7 @@ class ClusterBatchRun(BatchRun):
         super().__init__(options)
         assert options.scheduler is not None
         self.scheduler = options.scheduler
+        self.address = options.scheduler  # the scheduler's address once connected
         self.worker_root = PurePosixPath(options.worker_root) if options.worker_root else None
         self.client: Client | None = None
         self.cluster: LocalCluster | None = None
@@ -211,8 +215,9 @@ class ClusterBatchRun(BatchRun):
             more = f" (and {len(problems) - 1} other worker(s))" if len(problems) > 1 else ""
             raise DependencyError(f"Dask worker {worker}: {problem}{more}")
         threads = sum(self.client.nthreads().values())
-        where = self.client.scheduler.address if self.client.scheduler else self.scheduler
-        line = f"Dask scheduler {where}: {len(answers)} worker(s), {threads} thread(s)"
+        if self.client.scheduler is not None:
+            self.address = self.client.scheduler.address
+        line = f"Dask scheduler {self.address}: {len(answers)} worker(s), {threads} thread(s)"
         dashboard = self.client.dashboard_link if _has_dashboard() else None
         self.log(line + (f"; dashboard {dashboard}" if dashboard else ""))
         if not answers:
@@ -258,7 +263,7 @@ class ClusterBatchRun(BatchRun):
             if self.pool is not None and self.pool.cancelling:
                 return f"{where}cancelled"
             raise SchedulerLost(
-                f"lost the connection to the Dask scheduler {self.scheduler}; run the same "
+                f"lost the connection to the Dask scheduler {self.address}; run the same "
                 "command again to resume (finished documents are kept)"
             )
         return f"{where}{_one_line(exc)}"
