@@ -344,6 +344,17 @@ def test_doctor_all_present():
     assert re.search(r"^tesseract\s+ok\s+version \d", result.stdout, re.M)
     assert re.search(r"^vie model\s+ok", result.stdout, re.M)
     assert re.search(r"^poppler\s+ok", result.stdout, re.M)
+    assert re.search(r"^dask\s+ok\s+distributed \d", result.stdout, re.M)
+
+
+def test_doctor_without_dask_says_it_is_optional(monkeypatch):
+    from vnocr.image import doctor
+
+    monkeypatch.setattr(doctor, "_distributed_version", lambda: None)
+    result = run("doctor")
+    assert result.exit_code == 0, result.stdout
+    assert re.search(r"^dask\s+missing \(optional\)\s+not installed", result.stdout, re.M)
+    assert "pip install 'vnocr[dask]'" in result.stdout
 
 
 def test_doctor_reports_missing_and_fix(monkeypatch):

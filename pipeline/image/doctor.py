@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from dataclasses import dataclass
+from importlib import metadata
 
 from vnocr.errors import DependencyError
 from vnocr.image.ocr import TESSERACT_INSTALL, lang_install_command, tesseract_info
@@ -32,8 +33,16 @@ def _poppler_version() -> str:
     return first[0] if first else ""
 
 
+def _distributed_version() -> str | None:
+    """The version of Dask's `distributed` package, None if it is not installed."""
+    try:
+        return metadata.version("distributed")
+    except metadata.PackageNotFoundError:
+        return None
+
+
 def run_checks() -> list[Check]:
-    """Check Tesseract, the vie/osd/eng models and poppler."""
+    """Check Tesseract, the vie/osd/eng models, poppler and (optional) Dask."""
     checks: list[Check] = []
     try:
         info = tesseract_info()
@@ -74,6 +83,18 @@ def run_checks() -> list[Check]:
                 fix="sudo apt-get install poppler-utils",
             )
         )
+    dask = _distributed_version()
+    checks.append(
+        Check(
+            "dask",
+            dask is not None,
+            f"distributed {dask} (vnocr batch --scheduler)"
+            if dask
+            else "not installed (needed only for vnocr batch --scheduler)",
+            required=False,
+            fix="" if dask else "pip install 'vnocr[dask]'",
+        )
+    )
     return checks
 
 
