@@ -1,16 +1,26 @@
 """Benchmark `vnocr batch` and `vnocr search`; prints one table.
 
     .venv/bin/python scripts/benchmark_batch.py [--pages 40] [--search-pages 10000]
+    .venv/bin/python scripts/benchmark_batch.py --cluster [--pages 40]
 
 Batch: renders N A4 pages of running Vietnamese text (scripts/pagegen.py, "scan" degradation) and
 converts them with --jobs 1 and --jobs 2, against the plain `tesseract IMAGE - -l vie` CLI run
 over the same pages one at a time in the same run. Search: indexes synthetic page texts built from
 wordfreq's Vietnamese word list (no OCR) and times random accent-folded queries.
+
+--cluster instead compares the process pool with Dask on the same pages: --jobs 2, then
+--scheduler local (2 workers), then an external `dask scheduler` with 2 single-threaded `dask
+worker` processes on 127.0.0.1 (started before the clock starts, as an existing cluster is, and
+stopped at the end), then --jobs 2 again to show the drift of a shared machine. Rates are wall
+clock of the whole call (a local cluster's start and stop included), and every run's outputs
+are compared byte for byte with the first.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import random
 import resource
 import statistics
@@ -18,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -86,7 +97,9 @@ def plain_tesseract(paths: list[Path]) -> float:
     return time.perf_counter() - started
 
 
-def run_batch(src: Path, out: Path, jobs: int, correct: bool) -> batch.BatchSummary:
+def run_batch(
+    src: Path, out: Path, jobs: int, correct: bool, scheduler: str | None = None
+) -> batch.BatchSummary:
     """One batch run into a fresh folder."""
     options = batch.BatchOptions(
         src,
@@ -96,8 +109,110 @@ def run_batch(src: Path, out: Path, jobs: int, correct: bool) -> batch.BatchSumm
         jobs,
         log=lambda line: None,
         progress=False,
+        scheduler=scheduler,
     )
     return batch.run_batch(options)
+
+
+@contextlib.contextmanager
+def loopback_cluster(folder: Path, workers: int) -> Iterator[str]:
+    """A `dask scheduler` and `workers` one-thread `dask worker` processes on 127.0.0.1;
+    yields the scheduler file; stops them all (by pid) on the way out."""
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    scheduler_file = folder / "scheduler.json"
+    common = ["--host", "127.0.0.1", "--no-dashboard", "--scheduler-file", str(scheduler_file)]
+    processes = []
+    try:
+        processes.append(
+            subprocess.Popen(
+                [str(bin_dir / "dask"), "scheduler", "--port", "0", *common],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=env,
+            )
+        )
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists() or not scheduler_file.read_text().strip():
+            if time.monotonic() > deadline or processes[0].poll() is not None:
+                raise SystemExit("the dask scheduler did not start")
+            time.sleep(0.1)
+        for _ in range(workers):
+            processes.append(
+                subprocess.Popen(
+                    [str(bin_dir / "dask"), "worker", "--nthreads", "1", "--no-nanny", *common],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    env=env,
+                )
+            )
+        from distributed import Client
+
+        with Client(scheduler_file=str(scheduler_file), timeout=60) as client:
+            client.wait_for_workers(workers, timeout=120)
+        yield str(scheduler_file)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def load_average() -> str:
+    """The machine's load averages over 1, 5 and 15 minutes."""
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    """The output files of a batch folder (txt and jsonl), by relative path."""
+    return {
+        path.relative_to(out).as_posix(): path.read_bytes()
+        for path in sorted(out.rglob("*"))
+        if path.suffix in (".txt", ".jsonl") and path.name != "errors.jsonl"
+    }
+
+
+def cluster_benchmark(folder: Path, pages: int, correct: bool) -> list[tuple[str, str]]:
+    """Pages/min of --jobs 2, --scheduler local and an external loopback cluster; same bytes?"""
+    src = folder / "in"
+    runs: list[tuple[str, Path, float]] = []
+
+    def timed(name: str, out: Path, jobs: int, scheduler: str | None) -> None:
+        started = time.perf_counter()
+        summary = run_batch(src, out, jobs, correct, scheduler)
+        seconds = time.perf_counter() - started
+        assert summary.done == pages and not summary.errors, summary.errors
+        runs.append((name, out, summary.pages / seconds * 60))
+
+    timed("vnocr batch --jobs 2 (process pool)", folder / "pool", 2, None)
+    timed("vnocr batch --scheduler local --jobs 2", folder / "local", 2, "local")
+    with loopback_cluster(folder, 2) as scheduler_file:
+        timed(
+            "vnocr batch --scheduler FILE (2 workers on 127.0.0.1)",
+            folder / "ext",
+            2,
+            scheduler_file,
+        )
+    timed("vnocr batch --jobs 2 again (drift of the machine)", folder / "pool2", 2, None)
+    reference = outputs(runs[0][1])
+    base = runs[0][2]
+    rows = [
+        (f"{name}, {pages} pages", f"{rate:.1f} pages/min = {rate / base:.2f} x the first row")
+        for name, _out, rate in runs
+    ]
+    same = all(outputs(out) == reference for _name, out, _rate in runs)
+    rows.append(
+        (
+            f"outputs of every run identical byte for byte ({len(reference)} files)",
+            "yes" if same else "NO",
+        )
+    )
+    rows.append(("load average after the runs (1, 5, 15 min)", load_average()))
+    return rows
 
 
 def search_benchmark(pages: int, queries: int, folder: Path) -> dict[str, float]:
@@ -144,6 +259,11 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=40)
     parser.add_argument("--search-pages", type=int, default=10000)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument(
+        "--cluster",
+        action="store_true",
+        help="compare the process pool with Dask (local cluster, external scheduler) instead",
+    )
     args = parser.parse_args()
     rows: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory(prefix="vnocr-bench-") as tmp:
@@ -155,6 +275,10 @@ def main() -> None:
         except VnocrError as exc:
             correct = False
             print(f"note: correction off ({exc})", file=sys.stderr)
+        if args.cluster:
+            print(f"load average before the runs (1, 5, 15 min): {load_average()}", flush=True)
+            print_table(cluster_benchmark(folder, len(paths), correct))
+            return
         plain = plain_tesseract(paths)
         plain_rate = len(paths) / plain * 60
         rows.append(
@@ -201,6 +325,11 @@ def main() -> None:
             )
         )
         rows.append(("index size per page", f"{figures['bytes_per_page'] / 1024:.1f} KiB"))
+    print_table(rows)
+
+
+def print_table(rows: list[tuple[str, str]]) -> None:
+    """The rows as a two-column table."""
     width = max(len(name) for name, _ in rows)
     print(f"{'measure'.ljust(width)}  value")
     print(f"{'-' * width}  {'-' * 40}")

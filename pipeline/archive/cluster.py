@@ -47,16 +47,6 @@ class SchedulerLost(VnocrError):
     """The connection to the Dask scheduler was lost during the run (exit 1)."""
 
 
-def dask_version() -> str | None:
-    """The installed `distributed` version, None if it is not installed."""
-    try:
-        from importlib.metadata import PackageNotFoundError, version
-
-        return version("distributed")
-    except PackageNotFoundError:
-        return None
-
-
 def _import_distributed() -> Any:
     try:
         import distributed
