@@ -24,7 +24,7 @@ import distributed
 import pytest
 from vnocr.archive import manifest
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
+pytestmark = pytest.mark.timeout(300)
 
 BIN = Path(sys.executable).parent
 ENV = {**os.environ, "OMP_THREAD_LIMIT": "1"}
@@ -215,6 +215,7 @@ def converted(
     return {"folder": folder, "src": src, "pool": pool, "dask": dask, "stream": stream}
 
 
+@pytest.mark.e2e
 def test_cluster_outputs_equal_the_process_pool_byte_for_byte(converted: dict[str, Any]) -> None:
     folder = converted["folder"]
     assert converted["pool"].returncode == 1, converted["pool"].stderr  # the corrupt PDF
@@ -238,12 +239,14 @@ def test_cluster_outputs_equal_the_process_pool_byte_for_byte(converted: dict[st
     assert "documents 4 (done 3, skipped 0, failed 1)" in summary
 
 
+@pytest.mark.e2e
 def test_pages_ran_on_both_workers(converted: dict[str, Any]) -> None:
     page_tasks = [task for task in converted["stream"] if task["key"].startswith("page_task")]
     assert len(page_tasks) == 4  # 1 + 3 image pages; the text file is one text_task
     assert len({task["worker"] for task in page_tasks}) == 2
 
 
+@pytest.mark.e2e
 def test_corrupt_file_fails_alone_on_the_cluster(converted: dict[str, Any]) -> None:
     out = converted["folder"] / "dask"
     assert "Traceback" not in converted["dask"].stderr
@@ -258,6 +261,7 @@ def test_corrupt_file_fails_alone_on_the_cluster(converted: dict[str, Any]) -> N
     }
 
 
+@pytest.mark.e2e
 def test_rerun_against_the_cluster_skips_everything_finished(
     cluster: tuple[DaskProcesses, Any], converted: dict[str, Any]
 ) -> None:
@@ -276,6 +280,7 @@ def test_rerun_against_the_cluster_skips_everything_finished(
     assert {path: (out / path).stat().st_mtime_ns for path in outputs(out)} == written
 
 
+@pytest.mark.e2e
 def test_each_worker_keeps_one_corrector(
     cluster: tuple[DaskProcesses, Any], converted: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -309,6 +314,7 @@ def test_each_worker_keeps_one_corrector(
             assert after[worker] == tag
 
 
+@pytest.mark.e2e
 def test_killing_a_worker_mid_page_still_completes_the_batch(
     cluster: tuple[DaskProcesses, Any], tmp_path: Path
 ) -> None:
@@ -350,6 +356,7 @@ def test_killing_a_worker_mid_page_still_completes_the_batch(
     assert "victim" not in workers_by_name(client)
 
 
+@pytest.mark.e2e
 def test_losing_the_scheduler_is_one_error_line_and_the_rerun_resumes(tmp_path: Path) -> None:
     procs = DaskProcesses(tmp_path)
     src, out = tmp_path / "in", tmp_path / "out"
@@ -391,6 +398,7 @@ def test_losing_the_scheduler_is_one_error_line_and_the_rerun_resumes(tmp_path: 
     assert all(final[name].finished == finished for name, finished in first.items())
 
 
+@pytest.mark.e2e
 def test_unreachable_scheduler_is_one_error_line(tmp_path: Path) -> None:
     with socket.socket() as probe:  # a port on loopback that nobody listens on
         probe.bind(("127.0.0.1", 0))
@@ -416,6 +424,7 @@ def test_unreachable_scheduler_is_one_error_line(tmp_path: Path) -> None:
     assert time.monotonic() - started < 60
 
 
+@pytest.mark.e2e
 def test_local_cluster_with_worker_root(tmp_path: Path) -> None:
     src = tmp_path / "scans"
     render(src / "a.png", "Nghị quyết về kinh tế")
@@ -454,6 +463,7 @@ def test_local_cluster_with_worker_root(tmp_path: Path) -> None:
     assert "cannot see the input folder" in wrong.stderr and "--worker-root" in wrong.stderr
 
 
+@pytest.mark.e2e
 def test_jobs_with_an_external_scheduler_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     result = vnocr(
@@ -467,3 +477,50 @@ def test_jobs_with_an_external_scheduler_is_a_usage_error(tmp_path: Path) -> Non
         "2",
     )
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_a_page_whose_workers_kept_dying_fails_its_document_alone(tmp_path: Path) -> None:
+    """The client side of KilledWorker, without a cluster: the executor is a thread pool that
+    answers KilledWorker for one document's task, as the scheduler does after the last try."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from vnocr.archive import batch, cluster
+    from vnocr.settings import Settings
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for name in ("a.txt", "doomed.txt", "z.txt"):
+        (src / name).write_text(f"{name}: trang một\n", "utf-8")
+
+    class DyingPool:
+        def __init__(self) -> None:
+            self.threads = ThreadPoolExecutor(2)
+
+        def submit(self, function: Any, *args: Any) -> Future:
+            if function is batch.text_task and args[0].endswith("doomed.txt"):
+                future: Future = Future()
+                future.set_exception(distributed.KilledWorker("text_task-1", None, 2))
+                return future
+            return self.threads.submit(function, *args)
+
+        def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+            self.threads.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+    options = batch.BatchOptions(
+        src, out, Settings(correct=False), log=lambda line: None, scheduler="tcp://127.0.0.1:1"
+    )
+    run = cluster.ClusterBatchRun(options)
+    run.prepare = lambda docs: None  # type: ignore[method-assign]
+    run.new_pool = DyingPool  # type: ignore[assignment]
+    summary = run.run()
+    assert (summary.done, summary.failed, summary.exit_code) == (2, 1, 1)
+    assert summary.errors == [
+        {
+            "source": "doomed.txt",
+            "page": None,
+            "error": "page 1: the Dask workers running it died 3 times "
+            "(out of memory, or a crash in a decoder)",
+        }
+    ]
+    assert (out / "a.txt").read_text("utf-8") == "a.txt: trang một\n"
+    assert not (out / "doomed.txt").exists()

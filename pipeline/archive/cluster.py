@@ -46,6 +46,12 @@ INSTALL_HINT = "pip install 'vnocr[dask]'"
 class SchedulerLost(VnocrError):
     """The connection to the Dask scheduler was lost during the run (exit 1)."""
 
+    def __init__(self, address: str):
+        super().__init__(
+            f"lost the connection to the Dask scheduler {address}; run the same command "
+            "again to resume (finished documents are kept)"
+        )
+
 
 def _import_distributed() -> Any:
     try:
@@ -81,6 +87,7 @@ def connect(scheduler: str, jobs: int) -> tuple[Client, LocalCluster | None]:
                 dashboard_address="127.0.0.1:8787" if _has_dashboard() else None,
                 scheduler_kwargs={"allowed_failures": LOCAL_ALLOWED_FAILURES},
                 env={"OMP_THREAD_LIMIT": "1"},
+                preload=["vnocr.archive.local_worker"],
                 silence_logs=logging.CRITICAL,
             )
         try:
@@ -131,15 +138,21 @@ class DaskPool:
     Tasks get unique keys (`pure=False`: a rerun of a page is new work, never a cached result).
     """
 
-    def __init__(self, client: Client):
+    def __init__(self, client: Client, address: str):
         self.client = client
+        self.address = address
         self.executor = client.get_executor(pure=False)
         self.futures: set[cf.Future] = set()
         self.cancelling = False
 
     def submit(self, function: Callable[..., Any], *args: Any) -> cf.Future:
         """Submit one task; its concurrent.futures Future resolves when the result is back."""
-        future = self.executor.submit(function, *args)
+        try:
+            future = self.executor.submit(function, *args)
+        except Exception:
+            if self.client.status != "running":
+                raise SchedulerLost(self.address) from None
+            raise
         self.futures.add(future)
         future.add_done_callback(self.futures.discard)
         return future
@@ -195,18 +208,21 @@ class ClusterBatchRun(BatchRun):
         """Connect, then ask every worker present whether it can see the inputs and run
         Tesseract. The client needs neither Tesseract nor the correction models."""
         self.client, self.cluster = connect(self.scheduler, self.jobs)
+        if self.client.scheduler is not None:
+            self.address = self.client.scheduler.address
         needs_ocr = any(doc.path.suffix.lower() not in load.TEXT_EXTENSIONS for doc in docs)
         lang = self.settings.lang if needs_ocr else None
         folder = str(self.worker_root) if self.worker_root else str(self.in_dir)
-        answers = self.client.run(worker_check, folder, lang)
+        try:
+            answers = self.client.run(worker_check, folder, lang)
+            threads = sum(self.client.nthreads().values())
+        except (OSError, TimeoutError):
+            raise SchedulerLost(self.address) from None
         problems = {worker: problem for worker, problem in sorted(answers.items()) if problem}
         if problems:
             worker, problem = next(iter(problems.items()))
             more = f" (and {len(problems) - 1} other worker(s))" if len(problems) > 1 else ""
             raise DependencyError(f"Dask worker {worker}: {problem}{more}")
-        threads = sum(self.client.nthreads().values())
-        if self.client.scheduler is not None:
-            self.address = self.client.scheduler.address
         line = f"Dask scheduler {self.address}: {len(answers)} worker(s), {threads} thread(s)"
         dashboard = self.client.dashboard_link if _has_dashboard() else None
         self.log(line + (f"; dashboard {dashboard}" if dashboard else ""))
@@ -217,7 +233,7 @@ class ClusterBatchRun(BatchRun):
         """The executor: this run's client (one per run, however often BatchRun asks)."""
         if self.pool is None:
             assert self.client is not None, "prepare() connects first"
-            self.pool = DaskPool(self.client)
+            self.pool = DaskPool(self.client, self.address)
         return self.pool
 
     def window(self) -> int:
@@ -246,16 +262,13 @@ class ClusterBatchRun(BatchRun):
         where = f"page {page}: " if page is not None else ""
         if isinstance(exc, distributed.KilledWorker):
             return (
-                f"{where}the Dask workers running it died on every try (out of memory, "
-                "or a crash in a decoder)"
+                f"{where}the Dask workers running it died {exc.allowed_failures + 1} times "
+                "(out of memory, or a crash in a decoder)"
             )
         if isinstance(exc, cf.CancelledError):
             if self.pool is not None and self.pool.cancelling:
                 return f"{where}cancelled"
-            raise SchedulerLost(
-                f"lost the connection to the Dask scheduler {self.address}; run the same "
-                "command again to resume (finished documents are kept)"
-            )
+            raise SchedulerLost(self.address)
         return f"{where}{_one_line(exc)}"
 
 
