@@ -179,14 +179,15 @@ def outputs(out: Path) -> dict[str, bytes]:
 def cluster_benchmark(folder: Path, pages: int, correct: bool) -> list[tuple[str, str]]:
     """Pages/min of --jobs 2, --scheduler local and an external loopback cluster; same bytes?"""
     src = folder / "in"
-    runs: list[tuple[str, Path, float]] = []
+    runs: list[tuple[str, Path, float, float, float]] = []
 
     def timed(name: str, out: Path, jobs: int, scheduler: str | None) -> None:
         started = time.perf_counter()
         summary = run_batch(src, out, jobs, correct, scheduler)
         seconds = time.perf_counter() - started
         assert summary.done == pages and not summary.errors, summary.errors
-        runs.append((name, out, summary.pages / seconds * 60))
+        busy = summary.page_seconds / (2 * seconds)  # the 2 workers' share of the wall time
+        runs.append((name, out, summary.pages / seconds * 60, summary.page_seconds / pages, busy))
 
     timed("vnocr batch --jobs 2 (process pool)", folder / "pool", 2, None)
     timed("vnocr batch --scheduler local --jobs 2", folder / "local", 2, "local")
@@ -200,11 +201,18 @@ def cluster_benchmark(folder: Path, pages: int, correct: bool) -> list[tuple[str
     timed("vnocr batch --jobs 2 again (drift of the machine)", folder / "pool2", 2, None)
     reference = outputs(runs[0][1])
     base = runs[0][2]
-    rows = [
-        (f"{name}, {pages} pages", f"{rate:.1f} pages/min = {rate / base:.2f} x the first row")
-        for name, _out, rate in runs
-    ]
-    same = all(outputs(out) == reference for _name, out, _rate in runs)
+    rows = []
+    for name, _out, rate, page_time, busy in runs:
+        rows.append(
+            (f"{name}, {pages} pages", f"{rate:.1f} pages/min = {rate / base:.2f} x the first row")
+        )
+        rows.append(
+            (
+                "  mean time of one page in a worker; workers busy (page time / 2 x wall)",
+                f"{page_time:.1f} s; {busy * 100:.0f} %",
+            )
+        )
+    same = all(outputs(run[1]) == reference for run in runs)
     rows.append(
         (
             f"outputs of every run identical byte for byte ({len(reference)} files)",

@@ -524,3 +524,14 @@ def test_a_page_whose_workers_kept_dying_fails_its_document_alone(tmp_path: Path
     ]
     assert (out / "a.txt").read_text("utf-8") == "a.txt: trang một\n"
     assert not (out / "doomed.txt").exists()
+
+
+def test_without_distributed_the_scheduler_option_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from vnocr.archive import cluster
+    from vnocr.errors import DependencyError
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # `import distributed` fails
+    with pytest.raises(DependencyError, match=r"pip install 'vnocr\[dask\]'"):
+        cluster.connect("local", 1)
