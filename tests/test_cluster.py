@@ -22,6 +22,7 @@ from typing import Any
 
 import distributed
 import pytest
+
 from vnocr.archive import manifest
 
 pytestmark = pytest.mark.timeout(300)

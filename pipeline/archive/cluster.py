@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import importlib.util
 import logging
 import os
 import time
@@ -208,8 +209,8 @@ class ClusterBatchRun(BatchRun):
         """Connect, then ask every worker present whether it can see the inputs and run
         Tesseract. The client needs neither Tesseract nor the correction models."""
         self.client, self.cluster = connect(self.scheduler, self.jobs)
-        if self.client.scheduler is not None:
-            self.address = self.client.scheduler.address
+        if self.client.scheduler is not None and self.client.scheduler.address:
+            self.address = str(self.client.scheduler.address)
         needs_ocr = any(doc.path.suffix.lower() not in load.TEXT_EXTENSIONS for doc in docs)
         lang = self.settings.lang if needs_ocr else None
         folder = str(self.worker_root) if self.worker_root else str(self.in_dir)
@@ -274,8 +275,4 @@ class ClusterBatchRun(BatchRun):
 
 def _has_dashboard() -> bool:
     """Dask serves its dashboard only when bokeh is installed."""
-    try:
-        import bokeh  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("bokeh") is not None
