@@ -8,7 +8,7 @@ SHELL := /bin/bash
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 # python3-venv: stock Debian/Ubuntu Pythons need it for `python3 -m venv`.
-APT_PACKAGES := python3-venv tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng poppler-utils hunspell-vi fonts-noto-core
+APT_PACKAGES := python3-venv tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng poppler-utils hunspell-vi fonts-noto-core ghostscript
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 INSTALL_STAMP := $(VENV)/.vnocr-installed
 DEMO_SAMPLE := samples/report_clean.png

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vnocr import layout
 from vnocr.errors import DependencyError, VnocrError
 from vnocr.image import junk, load, missed, ocr, preprocess
 from vnocr.results import Change, Correction, PageResult, TextCorrector, WordChoices
@@ -119,7 +121,8 @@ def process_page(
     started = time.perf_counter()
     try:
         image = load.load_page(path, page, settings.dpi, settings.max_pixels)
-        image = preprocess.prepare(image, settings.preprocess)
+        image_size = (image.width, image.height)
+        image, transform = preprocess.prepare_page(image, settings.preprocess)
         if settings.alternatives:
             page_ocr = ocr.ocr_image(
                 image, settings.lang, settings.psm, settings.dpi, alternatives=True
@@ -139,6 +142,7 @@ def process_page(
         alternatives = word_alternatives(page_ocr.words, raw_text)
         correction = correct_text(raw_text, corrector, confidences, alternatives)
         text, changes = correction.text, correction.changes
+    page_words = [replace(word, box=transform.to_page(word.box)) for word in page_ocr.words]
     return PageResult(
         source=str(path),
         page=page,
@@ -147,6 +151,8 @@ def process_page(
         confidence=page_ocr.confidence,
         changes=changes,
         seconds=round(time.perf_counter() - started, 3),
+        words=layout.place_words(page_words, text),
+        image_size=image_size,
     )
 
 

@@ -10,6 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+#: A box in pixels: (left, top, width, height), as Tesseract reports words.
+Box = tuple[int, int, int, int]
+
 #: Tesseract's per-character alternatives of one word: for each character, (glyph, probability)
 #: pairs, best first.
 WordChoices = Sequence[Sequence[tuple[str, float]]]
@@ -49,6 +52,22 @@ class TextCorrector(Protocol):
     ) -> Correction: ...
 
 
+@dataclass(frozen=True)
+class BoxedWord:
+    """One word of a page's final text with its box on the page image as loaded.
+
+    `conf` is Tesseract's confidence (0-100) of the OCR word(s) it came from; block, par and
+    line are Tesseract's numbers of that line (vnocr.layout places the words).
+    """
+
+    text: str
+    box: Box
+    conf: float
+    block: int
+    par: int
+    line: int
+
+
 @dataclass
 class PageResult:
     """One page: corrected text, raw OCR text, mean word confidence, corrections, time."""
@@ -62,3 +81,7 @@ class PageResult:
     seconds: float = 0.0
     #: The legacy encoding a text input was in (a text.legacy_encodings name), None for Unicode.
     encoding: str | None = None
+    #: The words of `text` with their boxes on the page image as loaded (vnocr.layout).
+    words: list[BoxedWord] = field(default_factory=list)
+    #: (width, height) in pixels of the page image as loaded, which the boxes refer to.
+    image_size: tuple[int, int] | None = None

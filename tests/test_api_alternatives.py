@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from PIL import Image
 
 from vnocr import api
 from vnocr.cli import cli
 from vnocr.image import ocr
+from vnocr.image.geometry import Transform
 from vnocr.results import Correction
 from vnocr.settings import Settings
 
@@ -75,8 +77,11 @@ def fake_page(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
             words = [ocr.Word(w.text, w.conf, w.box, w.block, w.par, w.line, w.word) for w in WORDS]
         return ocr.PageOCR(words, ocr.rebuild_text(words), 91.0)
 
-    monkeypatch.setattr(api.load, "load_page", lambda *args, **kwargs: object())
-    monkeypatch.setattr(api.preprocess, "prepare", lambda image, mode: image)
+    page = Image.new("L", (2000, 1000), 255)
+    monkeypatch.setattr(api.load, "load_page", lambda *args, **kwargs: page)
+    monkeypatch.setattr(
+        api.preprocess, "prepare_page", lambda image, mode: (image, Transform(image.size))
+    )
     monkeypatch.setattr(ocr, "ocr_image", fake_ocr)
     return seen
 

@@ -163,9 +163,12 @@ LAYERS = {
     "models": 2,
     "restore": 3,
     "outputs": 3,
+    "layout": 3,
     "api": 4,
+    "formats": 4,
     "archive": 5,
     "cli": 6,
+    "ocrmypdf_plugin": 6,
     "__init__": 7,
     "__main__": 7,
 }

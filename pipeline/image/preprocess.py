@@ -18,6 +18,7 @@ import numpy as np
 from PIL import Image
 
 from vnocr.errors import UsageError
+from vnocr.image import geometry
 
 #: Individual steps, in the order they are applied.
 STEPS = ("orient", "deskew", "denoise", "upscale", "binarize")
@@ -395,11 +396,36 @@ _FUNCTIONS = {
 }
 
 
-def prepare(image: Image.Image, mode: str = "auto") -> Image.Image:
-    """Return the page image ready for Tesseract: grayscale (binary with "binarize")."""
+def _step(step: str, gray: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Run one step; also return its geometric matrix (None when pixels stay in place)."""
+    height, width = gray.shape
+    if step == "orient":
+        turns = detect_orientation(gray) // 90
+        if not turns:
+            return gray, None
+        return rotate_right_angle(gray, turns * 90), geometry.right_angle(turns, width, height)
+    if step == "deskew":
+        angle = measure_skew(gray)
+        if abs(angle) < MIN_SKEW:
+            return gray, None
+        matrix = cv2.getRotationMatrix2D((width / 2.0, height / 2.0), -angle, 1.0)
+        return rotate_small(gray, -angle), matrix
+    result = _FUNCTIONS[step](gray)
+    if result.shape != gray.shape:  # upscale
+        factors = (result.shape[1] / width, result.shape[0] / height)
+        return result, geometry.scaling(*factors)
+    return result, None
+
+
+def prepare_page(image: Image.Image, mode: str = "auto") -> tuple[Image.Image, geometry.Transform]:
+    """Like `prepare`, and also the Transform from `image` to the prepared image.
+
+    Boxes found on the prepared image go back onto `image` with `Transform.to_page`.
+    """
+    transform = geometry.Transform((image.width, image.height))
     steps = parse_mode(mode)
     if not steps:
-        return image
+        return image, transform
     auto = mode.strip().lower() == "auto"
     noisy = False
     gray = to_gray(image)
@@ -410,10 +436,17 @@ def prepare(image: Image.Image, mode: str = "auto") -> Image.Image:
             noisy = estimate_noise(gray) >= NOISE_THRESHOLD
         if auto and step == "upscale" and not noisy:
             continue  # upscaling only paid off together with denoising (see AUTO_STEPS)
-        gray = _FUNCTIONS[step](gray)
+        gray, matrix = _step(step, gray)
+        if matrix is not None:
+            transform = transform.then(matrix)
     result = Image.fromarray(gray)
     dpi = image.info.get("dpi")
     if dpi:  # keep the resolution hint in step with any upscaling (rotation keeps the scale)
         factor = math.sqrt(gray.size / max(1, image.width * image.height))
         result.info["dpi"] = (round(float(dpi[0]) * factor), round(float(dpi[1]) * factor))
-    return result
+    return result, transform
+
+
+def prepare(image: Image.Image, mode: str = "auto") -> Image.Image:
+    """Return the page image ready for Tesseract: grayscale (binary with "binarize")."""
+    return prepare_page(image, mode)[0]

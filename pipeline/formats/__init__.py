@@ -1,0 +1,1 @@
+"""Archival output formats of page results: hOCR, ALTO XML and searchable PDF/A."""
