@@ -19,6 +19,7 @@ from tqdm import tqdm
 
 from vnocr import api
 from vnocr.errors import DependencyError, ExitCode, UsageError, VnocrError
+from vnocr.formats.pdf import DEFAULT_PDFA, PDFA_LEVELS
 from vnocr.image import load
 from vnocr.image.preprocess import AUTO_STEPS, STEPS, parse_mode
 from vnocr.outputs import atomic_open, page_record, page_text_block
@@ -27,6 +28,10 @@ from vnocr.text import decoding, legacy_encodings
 
 if TYPE_CHECKING:
     from vnocr.results import Change, TextCorrector
+
+
+#: Output formats of `vnocr ocr`.
+OCR_FORMATS = ("txt", "jsonl", "hocr", "alto", "pdf")
 
 
 def error(message: str) -> None:
@@ -255,12 +260,28 @@ def print_changes(changes: Iterable[Change], where: str) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["txt", "jsonl"]),
+    type=click.Choice(OCR_FORMATS),
     default="txt",
     show_default=True,
-    help="txt: pages separated by form feed; jsonl: one record per page.",
+    help="txt: pages separated by form feed; jsonl: one record per page; hocr: hOCR with the "
+    "corrected words at their positions; alto: ALTO 4 XML of one document; pdf: the original "
+    "pages with an invisible layer of the corrected text (PDF/A; one INPUT, needs -o).",
 )
 @click.option("--pages", default=None, metavar="SPEC", help="Pages to OCR, e.g. 1-3,7.")
+@click.option(
+    "--pdfa",
+    type=click.Choice(PDFA_LEVELS),
+    default=DEFAULT_PDFA,
+    show_default=True,
+    help="With --format pdf: PDF/A-1b, -2b or -3b, or none (a plain PDF).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1),
+    default=None,
+    help="With --format pdf: pages OCR'd at once [default: all cores].",
+)
 @page_options
 @explain_option
 def ocr_command(
@@ -268,6 +289,8 @@ def ocr_command(
     out: str | None,
     fmt: str,
     pages: str | None,
+    pdfa: str,
+    jobs: int | None,
     dpi: int,
     psm: int,
     lang: str,
@@ -279,16 +302,47 @@ def ocr_command(
     max_pixels: int,
     explain: bool,
 ) -> int:
-    """OCR images and PDFs to text.
+    """OCR images and PDFs to text, hOCR, ALTO or a searchable PDF/A.
 
     INPUT is a PNG, JPEG, TIFF (multi-page), BMP, WebP or PDF file. The text goes to stdout
     or OUT; a bad input is reported and the others are still processed (exit 1 at the end).
+
+    --format pdf keeps the pages of a PDF input untouched (images become a PDF) and adds the
+    corrected text, invisible, at the words' positions, so that a PDF viewer or a repository
+    can search it; it is built by OCRmyPDF with vnocr as its OCR engine.
     """
     settings = page_settings(
         lang, psm, dpi, no_correct, tone_style, lexicon, preprocess, max_pixels, alternatives
     )
     page_list = load.parse_page_spec(pages)
+    if fmt == "pdf":
+        return run_pdf(list(inputs), settings, page_list, out, pdfa, jobs, explain)
+    if fmt == "alto" and len(inputs) > 1:
+        raise UsageError("--format alto describes one document: give one INPUT")
     return run_ocr(list(inputs), settings, page_list, out, fmt, explain)
+
+
+def run_pdf(
+    inputs: list[str],
+    settings: Settings,
+    pages: list[int] | None,
+    out: str | None,
+    pdfa: str,
+    jobs: int | None,
+    explain: bool,
+) -> int:
+    """Write the searchable PDF of one input (see vnocr.formats.pdf)."""
+    from vnocr.formats import pdf
+
+    if len(inputs) != 1:
+        raise UsageError("--format pdf makes one PDF per input: give one INPUT (or use batch)")
+    if out in (None, "-"):
+        raise UsageError("--format pdf needs an output file: -o OUT.pdf")
+    if explain:
+        raise UsageError("--explain is not available with --format pdf (use --format txt)")
+    api.ocr.check_tesseract(settings.lang)
+    pdf.make_pdf(inputs[0], out, settings, pdfa=pdfa, jobs=jobs, pages=pages)
+    return ExitCode.OK
 
 
 def _plan(
@@ -349,6 +403,7 @@ def _write_pages(
     total_pages = sum(len(page_numbers) for _, page_numbers in plan)
     show_bar = total_pages > 1 and sys.stderr.isatty()
     written = failures = 0
+    results: list[api.PageResult] = []
     with tqdm(
         total=total_pages, unit="page", disable=not show_bar, file=sys.stderr, leave=False
     ) as bar:
@@ -363,17 +418,42 @@ def _write_pages(
                     failures += 1
                     bar.update(1)
                     continue
-                if fmt == "jsonl":
-                    chunk = json.dumps(page_record(result), ensure_ascii=False) + "\n"
+                if fmt in DOCUMENT_FORMATS:
+                    results.append(result)
                 else:
-                    chunk = ("\f" if written else "") + page_text_block(result.text)
-                stream.write(chunk.encode("utf-8"))
-                stream.flush()
+                    stream.write(_chunk(result, fmt, first=not written))
+                    stream.flush()
                 written += 1
                 if show_changes:
                     print_changes(result.changes, f"{path}:page {page}")
                 bar.update(1)
+    if results:
+        stream.write(format_document(results, fmt, plan[0][0]))
     return written, failures
+
+
+#: Formats written as one document at the end (the others are streamed page by page).
+DOCUMENT_FORMATS = ("hocr", "alto")
+
+
+def _chunk(result: api.PageResult, fmt: str, first: bool) -> bytes:
+    """One page of a streamed format (txt, jsonl)."""
+    if fmt == "jsonl":
+        return (json.dumps(page_record(result), ensure_ascii=False) + "\n").encode("utf-8")
+    return (("" if first else "\f") + page_text_block(result.text)).encode("utf-8")
+
+
+def format_document(results: list[api.PageResult], fmt: str, source: str) -> bytes:
+    """The hOCR or ALTO document of `results`."""
+    from vnocr.formats import alto, hocr
+
+    if fmt == "alto":  # one document: its own page numbers
+        pages = [(r.page, r.words, r.image_size or (0, 0)) for r in results]
+        return alto.document(Path(source).name, pages)
+    # hOCR may gather several inputs: pages are numbered in order
+    return hocr.document(
+        (number, r.words, r.image_size or (0, 0)) for number, r in enumerate(results, start=1)
+    )
 
 
 # ---------------------------------------------------------------------------------------------

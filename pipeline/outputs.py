@@ -84,6 +84,39 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A temporary file name beside `path`, for tools that write files by name (OCRmyPDF).
+
+    On success the file is fsynced and renamed over `path`; on any exception (including
+    KeyboardInterrupt) it is removed and `path` is left as it was.
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise OutputError("is a directory (give a file name for the output)", path=str(target))
+    if not folder.is_dir():
+        raise OutputError(
+            "cannot write: the folder does not exist (create it first)", path=str(target)
+        )
+    temp = folder / f".{target.name}.{os.urandom(4).hex()}.tmp"
+    try:
+        yield temp
+        with open(temp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        try:
+            mode_bits = target.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode_bits = 0o666 & ~_umask()
+        os.chmod(temp, mode_bits)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    _fsync_folder(folder)
+
+
 def atomic_write(path: str | Path, data: str | bytes) -> None:
     """Write `data` (str as UTF-8, or bytes) to `path` atomically."""
     if isinstance(data, bytes):

@@ -59,10 +59,15 @@ def add_page(
             par.set("lang", lang)
             for line in paragraph.lines:
                 span = _element(par, "span", "ocr_line", ident("line"), _bbox(line.box))
+                element = None
                 for word in line.words:
+                    if element is not None:
+                        element.tail = " "  # the text of a line reads with its spaces
                     conf = max(0, round(word.conf))
                     title = f"{_bbox(word.box)}; x_wconf {conf}"
-                    _element(span, "span", "ocrx_word", ident("word"), title).text = word.text
+                    element = _element(span, "span", "ocrx_word", ident("word"), title)
+                    element.text = word.text
+                span.tail = "\n"
     return page
 
 
