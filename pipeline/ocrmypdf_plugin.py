@@ -1,11 +1,12 @@
 """OCRmyPDF plugin: vnocr as OCRmyPDF's OCR engine, so the PDF's text layer is the corrected text.
 
-    ocrmypdf --plugin vnocr.ocrmypdf_plugin -l vie --output-type pdfa-2 scan.pdf out.pdf
+    ocrmypdf --plugin vnocr.ocrmypdf_plugin -l vie --rasterizer ghostscript scan.pdf out.pdf
 
 For every page image OCRmyPDF rasterizes, the engine runs vnocr's page pipeline (preprocessing,
 Tesseract, correction; `vnocr.api.process_page`) and writes hOCR of the corrected words at their
 positions (`vnocr.formats.hocr`); OCRmyPDF then renders the invisible text layer, grafts it onto
-the untouched page and makes the PDF/A. `vnocr ocr --format pdf` runs OCRmyPDF with this plugin.
+the untouched page and makes the PDF/A. `vnocr ocr --format pdf` runs OCRmyPDF with this plugin
+(and Ghostscript as rasterizer, which gives the same pixels as vnocr's own loader).
 
 Options (also keyword arguments of `ocrmypdf.ocr`, e.g. `vnocr_no_correct=True`):
 --vnocr-no-correct, --vnocr-tone-style, --vnocr-lexicon, --vnocr-preprocess, --vnocr-dpi.

@@ -4,7 +4,9 @@ OCRmyPDF builds the PDF (text layer rendering, grafting onto the untouched pages
 vnocr as its OCR engine (`vnocr.ocrmypdf_plugin`). Input PDFs keep their pages, page sizes and
 metadata; images (multi-page TIFF included) are first wrapped losslessly into a PDF (img2pdf).
 The input is checked by vnocr's own loader first, so an encrypted or corrupt file gets the same
-one-line error as for text output; the output is written atomically.
+one-line error as for text output; the output is written atomically. Pages are rasterized
+for OCR by Ghostscript, which renders an image page pixel for pixel as the image itself (so the
+text layer is the text `vnocr ocr` prints for the same page; pypdfium resamples slightly).
 """
 
 from __future__ import annotations
@@ -138,6 +140,7 @@ def make_pdf(
             jobs=jobs,
             pages=page_spec(selected) if pages is not None else None,
             progress_bar=False,
+            rasterizer="ghostscript",  # pixel for pixel the page image vnocr's text output reads
             plugins=[PLUGIN],
             max_image_mpixels=settings.max_pixels / 1_000_000,
             tesseract_pagesegmode=settings.psm,
