@@ -603,7 +603,8 @@ def doctor_command() -> int:
     "formats",
     default="txt,jsonl",
     show_default=True,
-    help="Output formats, comma-separated: txt, jsonl.",
+    help="Output formats, comma-separated: txt, jsonl, hocr, alto (.alto.xml), pdf (searchable "
+    "PDF/A-2b of PDF and image inputs).",
 )
 @click.option(
     "--index",
@@ -703,7 +704,12 @@ def index_command(out_dir: Path, db: Path) -> int:
 @click.option("--limit", type=click.IntRange(1), default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
 def search_command(query: str, db: Path, exact: bool, limit: int, as_json: bool) -> int:
-    """Search the index: words, "phrases", prefix*, AND/OR/NOT; accents optional."""
+    """Search the index: words, "phrases", prefix*, AND/OR/NOT; accents optional.
+
+    With --json, a hit on a document converted with --format alto or hocr also lists the
+    matching words' boxes on the page image: {"word", "box": [left, top, width, height]} in
+    pixels of the page as OCR'd (PDF pages rendered at --dpi).
+    """
     from vnocr.archive import search
 
     tty = sys.stdout.isatty() and not as_json
@@ -711,18 +717,16 @@ def search_command(query: str, db: Path, exact: bool, limit: int, as_json: bool)
     hits = search.search(db, query, exact=exact, limit=limit, mark=mark)
     for hit in hits:
         if as_json:
-            click.echo(
-                json.dumps(
-                    {
-                        "document": hit.source,
-                        "output": hit.path,
-                        "page": hit.page,
-                        "score": hit.score,
-                        "snippet": hit.snippet,
-                    },
-                    ensure_ascii=False,
-                )
-            )
+            record: dict[str, Any] = {
+                "document": hit.source,
+                "output": hit.path,
+                "page": hit.page,
+                "score": hit.score,
+                "snippet": hit.snippet,
+            }
+            if hit.boxes is not None:  # the index has the page's word boxes (ALTO/hOCR output)
+                record["boxes"] = [{"word": word, "box": list(box)} for word, box in hit.boxes]
+            click.echo(json.dumps(record, ensure_ascii=False))
         else:
             click.echo(f"{hit.source}  page {hit.page}  ({hit.score:.3g})\n    {hit.snippet}")
     if not hits and not as_json:

@@ -9,7 +9,9 @@ the untouched page and makes the PDF/A. `vnocr ocr --format pdf` runs OCRmyPDF w
 (and Ghostscript as rasterizer, which gives the same pixels as vnocr's own loader).
 
 Options (also keyword arguments of `ocrmypdf.ocr`, e.g. `vnocr_no_correct=True`):
---vnocr-no-correct, --vnocr-tone-style, --vnocr-lexicon, --vnocr-preprocess, --vnocr-dpi.
+--vnocr-no-correct, --vnocr-tone-style, --vnocr-lexicon, --vnocr-preprocess, --vnocr-dpi, and
+--vnocr-results-dir, with which `vnocr batch` hands over pages it has already OCR'd (the engine
+then only places their words, scaled to OCRmyPDF's page image).
 Tesseract's language is OCRmyPDF's `-l` and its page segmentation mode
 `--tesseract-pagesegmode` (default 3).
 """
@@ -17,6 +19,8 @@ Tesseract's language is OCRmyPDF's `-l` and its page segmentation mode
 from __future__ import annotations
 
 import contextlib
+import json
+import re
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
@@ -31,6 +35,7 @@ from vnocr import api
 from vnocr.errors import DependencyError, VnocrError
 from vnocr.formats import hocr
 from vnocr.image import ocr, preprocess
+from vnocr.layout import BoxedWord
 from vnocr.settings import TONE_STYLES, Settings
 
 #: OCRmyPDF option namespace of this plugin (`--vnocr-...`, `options.vnocr.<field>`).
@@ -45,6 +50,8 @@ class VnocrOptions(BaseModel):
     lexicon: str | None = None
     preprocess: str = "auto"
     dpi: int = 300
+    #: Internal (vnocr batch): a folder of page results already computed, one JSON per page.
+    results_dir: str | None = None
 
 
 @hookimpl
@@ -77,6 +84,11 @@ def add_options(parser: ArgumentParser) -> None:
         type=int,
         default=300,
         help="Resolution assumed for page images that carry none.",
+    )
+    group.add_argument(
+        "--vnocr-results-dir",
+        metavar="DIR",
+        help="Use the page results vnocr already computed (written by `vnocr batch`).",
     )
 
 
@@ -155,6 +167,50 @@ def _image_dpi(path: Path) -> float | None:
         return None
 
 
+_PAGE_FILE = re.compile(r"^(\d+)_")
+
+
+def results_file(folder: Path, page: int) -> Path:
+    """Where `vnocr batch` leaves page `page` (1-based) of a document for the engine."""
+    return folder / f"page-{page:06d}.json"
+
+
+def write_result(folder: Path, result: api.PageResult) -> None:
+    """Save what the engine needs of a page result: text, image size, boxed words."""
+    record = {
+        "text": result.text,
+        "size": list(result.image_size or (0, 0)),
+        "words": [[w.text, list(w.box), w.conf, w.block, w.par, w.line] for w in result.words],
+    }
+    results_file(folder, result.page).write_text(json.dumps(record, ensure_ascii=False), "utf-8")
+
+
+def read_result(folder: Path, output_hocr: Path, raster: tuple[int, int]) -> api.PageResult:
+    """The saved result of the page OCRmyPDF is working on, its boxes scaled to `raster`."""
+    match = _PAGE_FILE.match(Path(output_hocr).name)
+    if not match:
+        raise SubprocessOutputError(f"vnocr: cannot tell the page number of {output_hocr}")
+    page = int(match.group(1))
+    path = results_file(folder, page)
+    if not path.is_file():  # a page vnocr did not OCR: no text
+        return api.PageResult("", page, "", "", None, image_size=raster)
+    record = json.loads(path.read_text("utf-8"))
+    width, height = record["size"] or raster
+    sx, sy = raster[0] / max(1, width), raster[1] / max(1, height)
+    words = [
+        BoxedWord(
+            text,
+            (round(box[0] * sx), round(box[1] * sy), round(box[2] * sx), round(box[3] * sy)),
+            conf,
+            block,
+            par,
+            line,
+        )
+        for text, box, conf, block, par, line in record["words"]
+    ]
+    return api.PageResult("", page, record["text"], "", None, words=words, image_size=raster)
+
+
 class VnocrEngine(OcrEngine):
     """Tesseract `vie` plus vnocr's correction, giving hOCR of the corrected words."""
 
@@ -194,10 +250,16 @@ class VnocrEngine(OcrEngine):
     def generate_hocr(input_file: Path, output_hocr: Path, output_text: Path, options: Any) -> None:
         """OCR and correct one page image; write its hOCR and its text."""
         settings = settings_from(options)
-        try:
-            result = api.process_page(input_file, 1, settings, _corrector(settings))
-        except VnocrError as exc:
-            raise SubprocessOutputError(f"vnocr: {exc}") from None
+        done = _vnocr(options).results_dir
+        if done:
+            with Image.open(input_file) as image:
+                raster = image.size
+            result = read_result(Path(done), Path(output_hocr), raster)
+        else:
+            try:
+                result = api.process_page(input_file, 1, settings, _corrector(settings))
+            except VnocrError as exc:
+                raise SubprocessOutputError(f"vnocr: {exc}") from None
         dpi = _image_dpi(Path(input_file))
         Path(output_hocr).write_bytes(page_hocr(result, Path(input_file), dpi, settings.lang))
         text = result.text.rstrip("\n")

@@ -185,3 +185,24 @@ def test_alto_and_hocr_carry_the_text_output_words(tmp_path, vnocr, samples_dir)
     hocr = run(vnocr, "ocr", str(sample), "--format", "hocr").stdout
     body = hocr.split("<body>")[1]
     assert words(html.unescape(re.sub(r"<[^>]+>", " ", body))) == words(text)
+
+
+def test_batch_writes_pdf_alto_and_text_from_one_ocr_run(tmp_path, vnocr, samples_dir):
+    source = tmp_path / "in"
+    (source / "sub").mkdir(parents=True)
+    (source / "sub" / "report.png").write_bytes((samples_dir / "report_clean.png").read_bytes())
+    (source / "notes.txt").write_text("Nghi quyet so 25\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run(vnocr, "batch", str(source), "-o", str(out), "--format", "txt,alto,pdf", "--jobs", "1")
+    made = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert [p for p in made if not p.startswith((".", "errors"))] == [
+        "notes.txt",
+        "sub/report.alto.xml",
+        "sub/report.pdf",
+        "sub/report.txt",
+    ]
+    text = (out / "sub" / "report.txt").read_text(encoding="utf-8")
+    assert words(pdftotext(out / "sub" / "report.pdf")) == words(text)
+    assert pdfa_part(out / "sub" / "report.pdf") == ("2", "B")
+    root = check((out / "sub" / "report.alto.xml").read_bytes())
+    assert [s.get("CONTENT") for s in root.iter(f"{{{NS}}}String")] == words(text)

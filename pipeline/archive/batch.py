@@ -33,6 +33,7 @@ from tqdm import tqdm
 from vnocr import api
 from vnocr.archive import manifest, search
 from vnocr.errors import DependencyError, ExitCode, InputError, UsageError, VnocrError
+from vnocr.formats import alto, hocr, pdf
 from vnocr.image import load, ocr
 from vnocr.outputs import atomic_write, format_txt, page_record
 from vnocr.results import Correction, PageResult, TextCorrector, WordChoices
@@ -40,6 +41,16 @@ from vnocr.settings import Settings
 from vnocr.text import legacy_encodings
 
 FORMATS = ("txt", "jsonl")
+#: Every format batch can write, and the file name ending of each.
+ALL_FORMATS = {
+    "txt": ".txt",
+    "jsonl": ".jsonl",
+    "hocr": ".hocr",
+    "alto": ".alto.xml",
+    "pdf": ".pdf",
+}
+#: Formats that need page images and word boxes (not made for .txt inputs).
+GEOMETRY_FORMATS = ("hocr", "alto", "pdf")
 INPUT_EXTENSIONS = load.IMAGE_EXTENSIONS | load.PDF_EXTENSIONS | load.TEXT_EXTENSIONS
 LOCK_NAME = ".vnocr-lock"
 ERRORS_NAME = "errors.jsonl"
@@ -470,9 +481,14 @@ class BatchRun:
         """The settings hash that applies to an input (text inputs include --encoding)."""
         return self.text_digest if path.suffix.lower() in load.TEXT_EXTENSIONS else self.digest
 
+    def formats(self, doc: Document) -> list[str]:
+        """The formats made for a document (a .txt input has no page images: txt, jsonl)."""
+        text = doc.path.suffix.lower() in load.TEXT_EXTENSIONS
+        return [f for f in self.options.formats if not (text and f in GEOMETRY_FORMATS)]
+
     def outputs(self, doc: Document) -> list[Path]:
         """The output files of a document, one per format."""
-        return [self.out_dir / f"{doc.stem}.{fmt}" for fmt in self.options.formats]
+        return [self.out_dir / f"{doc.stem}{ALL_FORMATS[fmt]}" for fmt in self.formats(doc)]
 
     def plan(self, db: manifest.Manifest) -> list[Document]:
         """Decide for each input whether to skip or process it."""
@@ -576,8 +592,10 @@ class BatchRun:
                 f"(got -o {self.options.out_dir})"
             )
         for fmt in self.options.formats:
-            if fmt not in FORMATS:
-                raise UsageError(f"unknown output format '{fmt}' (use txt, jsonl or both)")
+            if fmt not in ALL_FORMATS:
+                raise UsageError(
+                    f"unknown output format '{fmt}' (use some of {', '.join(ALL_FORMATS)})"
+                )
 
     # -- the executor (hooks: cluster.ClusterBatchRun runs the same tasks on Dask) -------
 
@@ -755,18 +773,20 @@ class BatchRun:
             return
         results = [doc.results[number] for number in sorted(doc.results)]
         outputs = self.outputs(doc)
+        try:
+            if "pdf" in self.formats(doc):  # the slow one first, outside the deferred Ctrl-C
+                pdf_path = outputs[self.formats(doc).index("pdf")]
+                pdf_path.parent.mkdir(parents=True, exist_ok=True)
+                pdf.make_pdf(doc.path, pdf_path, self.settings, jobs=1, results=results)
+        except VnocrError as exc:
+            doc.error = _message(exc, str(doc.path))
+            self.finish_failed(doc, db)
+            return
         with _sigint_deferred():
-            for path in outputs:
+            for fmt, path in zip(self.formats(doc), outputs, strict=True):
                 path.parent.mkdir(parents=True, exist_ok=True)
-                if path.suffix == ".txt":
-                    atomic_write(path, format_txt(results))
-                else:
-                    lines = []
-                    for result in results:
-                        record = page_record(result)
-                        record["source"] = doc.rel
-                        lines.append(json.dumps(record, ensure_ascii=False) + "\n")
-                    atomic_write(path, "".join(lines))
+                if fmt != "pdf":
+                    atomic_write(path, document_output(fmt, doc.rel, results))
             confidences = [r.confidence for r in results if r.confidence is not None]
             changes = sum(len(r.changes) for r in results)
             page_seconds = sum(r.seconds for r in results)
@@ -808,8 +828,9 @@ class BatchRun:
                 f"page(s), {time.perf_counter() - doc.started:.1f} s{conf}, "
                 f"{changes} correction(s)"
             )
-        if self.index_conn is not None:
-            index_out = next((p for p in outputs if p.suffix == ".jsonl"), outputs[0])
+        texts = [p for p in outputs if p.suffix in (".jsonl", ".txt")]
+        if self.index_conn is not None and texts:
+            index_out = next((p for p in texts if p.suffix == ".jsonl"), texts[0])
             try:
                 search.index_file(self.index_conn, self.out_dir, index_out)
             except (VnocrError, OSError) as exc:
@@ -850,6 +871,23 @@ class BatchRun:
         )
         with contextlib.suppress(OSError), _sigint_deferred():
             atomic_write(self.out_dir / ERRORS_NAME, text)
+
+
+def document_output(fmt: str, source: str, results: list[PageResult]) -> str | bytes:
+    """One document's output in `fmt` (txt, jsonl, hocr or alto); `source` names it."""
+    if fmt == "txt":
+        return format_txt(results)
+    if fmt == "jsonl":
+        lines = []
+        for result in results:
+            record = page_record(result)
+            record["source"] = source
+            lines.append(json.dumps(record, ensure_ascii=False) + "\n")
+        return "".join(lines)
+    pages = [(r.page, r.words, r.image_size or (0, 0)) for r in results]
+    if fmt == "alto":
+        return alto.document(Path(source).name, pages)
+    return hocr.document(pages)
 
 
 def run_batch(options: BatchOptions) -> BatchSummary:

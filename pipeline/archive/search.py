@@ -15,6 +15,7 @@ import json
 import os
 import sqlite3
 import unicodedata
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -24,6 +25,7 @@ import regex
 import unidecode
 
 from vnocr.errors import InputError, UsageError
+from vnocr.image.geometry import Box
 
 FOLD_VERSION = f"1/unidecode-{getattr(unidecode, '__version__', '?')}"
 # unicode61's default token characters: letters, numbers and private-use characters.
@@ -50,6 +52,10 @@ CREATE TABLE IF NOT EXISTS pages (
     text TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS pages_doc ON pages (doc_id);
+CREATE TABLE IF NOT EXISTS page_words (
+    page_id INTEGER PRIMARY KEY REFERENCES pages (id),
+    words TEXT NOT NULL
+);
 CREATE VIRTUAL TABLE IF NOT EXISTS pages_fts USING fts5 (
     text, folded, content = '', tokenize = 'unicode61 remove_diacritics 0'
 );
@@ -298,6 +304,10 @@ def _delete_document(conn: sqlite3.Connection, doc_id: int) -> None:
         "INSERT INTO pages_fts (pages_fts, rowid, text, folded) VALUES ('delete', ?, ?, ?)",
         ((rowid, text, fold(text)) for rowid, text in rows),
     )
+    conn.execute(
+        "DELETE FROM page_words WHERE page_id IN (SELECT id FROM pages WHERE doc_id = ?)",
+        (doc_id,),
+    )
     conn.execute("DELETE FROM pages WHERE doc_id = ?", (doc_id,))
     conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
 
@@ -310,8 +320,12 @@ def index_pages(
     pages: list[tuple[int, str]],
     size: int = 0,
     mtime_ns: int = 0,
+    boxes: dict[int, list[tuple[str, Box]]] | None = None,
 ) -> None:
-    """Replace the rows of document `path` (under `root`) with `pages` [(page, text)]."""
+    """Replace the rows of document `path` (under `root`) with `pages` [(page, text)].
+
+    `boxes` (optional) holds the words and boxes of each page, for hits on the page image.
+    """
     with _transaction(conn):
         old = conn.execute(
             "SELECT id FROM documents WHERE root = ? AND path = ?", (root, path)
@@ -333,6 +347,11 @@ def index_pages(
                 "INSERT INTO pages_fts (rowid, text, folded) VALUES (?, ?, ?)",
                 (row.lastrowid, text, fold(text)),
             )
+            if boxes and page in boxes:
+                conn.execute(
+                    "INSERT INTO page_words (page_id, words) VALUES (?, ?)",
+                    (row.lastrowid, json.dumps(boxes[page], ensure_ascii=False)),
+                )
 
 
 def read_output(path: Path) -> tuple[str | None, list[tuple[int, str]]]:
@@ -355,6 +374,25 @@ def read_output(path: Path) -> tuple[str | None, list[tuple[int, str]]]:
         return source, pages
     text = path.read_text(encoding="utf-8")
     return None, [(number, page) for number, page in enumerate(text.split("\f"), start=1)]
+
+
+#: Outputs beside a .txt/.jsonl that carry word boxes, most precise first.
+GEOMETRY_SUFFIXES = (".alto.xml", ".hocr")
+
+
+def read_boxes(path: Path) -> dict[int, list[tuple[str, Box]]] | None:
+    """Word boxes per page from the document's ALTO or hOCR output beside `path`, if any."""
+    from vnocr.formats import alto, hocr
+
+    stem = path.name.removesuffix(path.suffix)
+    for suffix, reader in zip(GEOMETRY_SUFFIXES, (alto.read_words, hocr.read_words), strict=True):
+        geometry = path.with_name(stem + suffix)
+        if geometry.is_file():
+            try:
+                return reader(geometry.read_bytes())
+            except (ET.ParseError, ValueError) as exc:
+                raise InputError(f"unreadable word boxes ({exc})", path=str(geometry)) from None
+    return None
 
 
 def _outputs(root: Path) -> Iterator[Path]:
@@ -394,7 +432,9 @@ def index_file(
     if known is not None and known.get(rel) == (stat.st_size, stat.st_mtime_ns):
         return None
     source, pages = read_output(path)
-    index_pages(conn, str(root), rel, source or rel, pages, stat.st_size, stat.st_mtime_ns)
+    index_pages(
+        conn, str(root), rel, source or rel, pages, stat.st_size, stat.st_mtime_ns, read_boxes(path)
+    )
     return len(pages)
 
 
@@ -455,6 +495,23 @@ class Hit:
     page: int
     score: float  # bm25, higher is better; tiny when the words are on most pages
     snippet: str
+    #: The matching words on the page image: (word, (left, top, width, height) in pixels);
+    #: None when the index has no word boxes for the page.
+    boxes: list[tuple[str, Box]] | None = None
+
+
+def matching_boxes(
+    words: list[tuple[str, Box]], terms: Iterable[tuple[str, bool]], exact: bool = False
+) -> list[tuple[str, Box]]:
+    """The words whose search keys match a query term (as the snippet highlights them)."""
+    whole = {word for word, prefix in terms if not prefix}
+    prefixes = [word for word, prefix in terms if prefix]
+    found: list[tuple[str, Box]] = []
+    for text, box in words:
+        keys = _token_keys(text, exact)
+        if any(key in whole or any(key.startswith(p) for p in prefixes) for key in keys):
+            found.append((text, tuple(box)))
+    return found
 
 
 def search(
@@ -470,7 +527,7 @@ def search(
     try:
         try:
             rows = conn.execute(
-                f"SELECT d.source, d.path, p.page, hits.rank, p.text FROM "
+                f"SELECT d.source, d.path, p.page, hits.rank, p.text, p.id FROM "
                 f"(SELECT rowid, rank FROM pages_fts WHERE {parsed.column} MATCH ? "
                 f"ORDER BY rank LIMIT ?) AS hits "
                 f"JOIN pages p ON p.id = hits.rowid JOIN documents d ON d.id = p.doc_id "
@@ -479,12 +536,34 @@ def search(
             ).fetchall()
         except sqlite3.OperationalError as exc:
             raise QueryError(_query_message(query, str(exc))) from None
+        boxes = _page_words(conn, [row[5] for row in rows])
     finally:
         conn.close()
     return [
-        Hit(source, path, page, -rank, snippet(text, parsed.terms, exact, mark=mark))
-        for source, path, page, rank, text in rows
+        Hit(
+            source,
+            path,
+            page,
+            -rank,
+            snippet(text, parsed.terms, exact, mark=mark),
+            matching_boxes(boxes[page_id], parsed.terms, exact) if page_id in boxes else None,
+        )
+        for source, path, page, rank, text, page_id in rows
     ]
+
+
+def _page_words(conn: sqlite3.Connection, page_ids: list[int]) -> dict[int, list]:
+    """The stored words and boxes of these pages (an index made before boxes has none)."""
+    if not page_ids:
+        return {}
+    marks = ",".join("?" * len(page_ids))
+    try:
+        rows = conn.execute(
+            f"SELECT page_id, words FROM page_words WHERE page_id IN ({marks})", page_ids
+        ).fetchall()
+    except sqlite3.OperationalError:  # no page_words table yet
+        return {}
+    return {page_id: json.loads(words) for page_id, words in rows}
 
 
 def _query_message(query: str, message: str) -> str:

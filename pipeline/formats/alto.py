@@ -7,6 +7,7 @@ and WC (Tesseract's word confidence, 0-1), with an `SP` between neighbouring wor
 
 from __future__ import annotations
 
+import contextlib
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from importlib.metadata import version
@@ -112,3 +113,24 @@ def document(
     ET.indent(root, space=" ")
     body = ET.tostring(root, encoding="unicode")
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'.encode()
+
+
+def read_words(data: bytes) -> dict[int, list[tuple[str, Box]]]:
+    """The words and boxes of each page (PHYSICAL_IMG_NR) of an ALTO 4 document."""
+    root = ET.fromstring(data)
+    pages: dict[int, list[tuple[str, Box]]] = {}
+    for order, page in enumerate(root.iter(_tag("Page")), start=1):
+        number = order
+        with contextlib.suppress(ValueError):
+            number = int(float(page.get("PHYSICAL_IMG_NR", order)))
+        pages[number] = [
+            (
+                string.get("CONTENT", ""),
+                tuple(
+                    round(float(string.get(name, 0)))
+                    for name in ("HPOS", "VPOS", "WIDTH", "HEIGHT")
+                ),
+            )
+            for string in page.iter(_tag("String"))
+        ]
+    return pages

@@ -6,6 +6,7 @@ and words (`ocrx_word`, with `x_wconf`) carry `bbox` in pixels of the page image
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 
@@ -107,3 +108,24 @@ def document(pages: Iterable[tuple[int, Sequence[BoxedWord], tuple[int, int]]]) 
     for number, words, size in pages:
         add_page(body, number, words, size)
     return serialize(html)
+
+
+def read_words(data: bytes) -> dict[int, list[tuple[str, Box]]]:
+    """The words and boxes of each page (ppageno + 1, else its order) of an hOCR document."""
+    root = ET.fromstring(data)
+    pages: dict[int, list[tuple[str, Box]]] = {}
+    number = 0
+    for div in root.iter(f"{{{XHTML}}}div"):
+        if div.get("class") != "ocr_page":
+            continue
+        number += 1
+        match = re.search(r"\bppageno (\d+)", div.get("title", ""))
+        page = int(match.group(1)) + 1 if match else number
+        words: list[tuple[str, Box]] = []
+        for span in div.iter(f"{{{XHTML}}}span"):
+            bbox = re.search(r"\bbbox (-?\d+) (-?\d+) (-?\d+) (-?\d+)", span.get("title", ""))
+            if span.get("class") == "ocrx_word" and bbox:
+                x0, y0, x1, y1 = (int(v) for v in bbox.groups())
+                words.append(("".join(span.itertext()).strip(), (x0, y0, x1 - x0, y1 - y0)))
+        pages[page] = words
+    return pages

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from vnocr import api
@@ -115,22 +115,34 @@ def make_pdf(
     pdfa: str = DEFAULT_PDFA,
     jobs: int | None = None,
     pages: Iterable[int] | None = None,
+    results: Sequence[api.PageResult] | None = None,
 ) -> None:
     """Write `out`: `source` (PDF or image) with the corrected text layer, PDF/A by default.
 
     `jobs` pages run at once (default: all cores); `pages` (1-based) are OCR'd, the others are
-    kept without text. Raises InputError for a bad input, nothing is written then.
+    kept without text. With `results` (pages vnocr already OCR'd, as `vnocr batch` has them)
+    their words are placed and nothing is OCR'd again. Raises InputError for a bad input;
+    nothing is written then.
     """
     import ocrmypdf
     from ocrmypdf import exceptions as ox
+    from vnocr import ocrmypdf_plugin
 
     source = Path(source)
     kind = output_type(pdfa)
+    if results is not None:
+        pages = [result.page for result in results]
     selected = api.file_pages(source, settings, pages)  # today's errors: missing, encrypted...
     if load.detect_kind(source) == "text":
         raise UsageError("a text file has no page images (use --format txt)", path=str(source))
     with tempfile.TemporaryDirectory(prefix="vnocr-pdf-") as work, atomic_path(out) as temp:
         pdf_input = source
+        done = None
+        if results is not None:
+            done = Path(work) / "results"
+            done.mkdir()
+            for result in results:
+                ocrmypdf_plugin.write_result(done, result)
         if load.detect_kind(source) == "image":
             pdf_input = Path(work) / "images.pdf"
             images_to_pdf(source, pdf_input, settings.dpi)
@@ -149,6 +161,7 @@ def make_pdf(
             vnocr_lexicon=str(settings.lexicon) if settings.lexicon else None,
             vnocr_preprocess=settings.preprocess,
             vnocr_dpi=settings.dpi,
+            vnocr_results_dir=str(done) if done else None,
         )
         try:
             with _quiet_ocrmypdf():
