@@ -345,6 +345,8 @@ def test_doctor_all_present():
     assert re.search(r"^vie model\s+ok", result.stdout, re.M)
     assert re.search(r"^poppler\s+ok", result.stdout, re.M)
     assert re.search(r"^dask\s+ok\s+distributed \d", result.stdout, re.M)
+    assert re.search(r"^ocrmypdf\s+ok\s+version \d", result.stdout, re.M)
+    assert re.search(r"^ghostscript\s+ok\s+version \d", result.stdout, re.M)
 
 
 def test_doctor_without_dask_says_it_is_optional(monkeypatch):
@@ -368,6 +370,8 @@ def test_doctor_reports_missing_and_fix(monkeypatch):
     assert re.search(r"^osd model\s+missing \(optional\)", result.stdout, re.M)
     assert "sudo apt-get install tesseract-ocr-vie" in result.stdout
     assert "sudo apt-get install poppler-utils" in result.stdout
+    assert re.search(r"^ghostscript\s+missing \(optional\)", result.stdout, re.M)
+    assert "sudo apt-get install ghostscript" in result.stdout
 
 
 def test_doctor_without_tesseract(monkeypatch):

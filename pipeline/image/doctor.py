@@ -41,8 +41,52 @@ def _distributed_version() -> str | None:
         return None
 
 
+def _first_line(command: list[str]) -> str:
+    """The first output line of a version command ("" if it cannot run)."""
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=20, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    lines = (done.stdout or done.stderr).strip().splitlines()
+    return lines[0] if done.returncode == 0 and lines else ""
+
+
+def archival_checks() -> list[Check]:
+    """OCRmyPDF and Ghostscript, which build the searchable PDF/A of --format pdf."""
+    checks: list[Check] = []
+    try:
+        from importlib.metadata import version
+
+        checks.append(Check("ocrmypdf", True, f"version {version('ocrmypdf')}", required=False))
+    except Exception:  # not installed or broken
+        checks.append(
+            Check(
+                "ocrmypdf",
+                False,
+                "missing (needed for --format pdf)",
+                required=False,
+                fix="pip install ocrmypdf (or make install)",
+            )
+        )
+    gs = shutil.which("gs")
+    gs_version = _first_line([gs, "--version"]) if gs else ""
+    if gs_version:
+        checks.append(Check("ghostscript", True, f"version {gs_version}", required=False))
+    else:
+        checks.append(
+            Check(
+                "ghostscript",
+                False,
+                "gs not found (needed for --format pdf)",
+                required=False,
+                fix="sudo apt-get install ghostscript",
+            )
+        )
+    return checks
+
+
 def run_checks() -> list[Check]:
-    """Check Tesseract, the vie/osd/eng models, poppler and (optional) Dask."""
+    """Check Tesseract, the vie/osd/eng models, poppler, (optional) Dask, OCRmyPDF, Ghostscript."""
     checks: list[Check] = []
     try:
         info = tesseract_info()
@@ -95,6 +139,7 @@ def run_checks() -> list[Check]:
             fix="" if dask else "pip install 'vnocr[dask]'",
         )
     )
+    checks.extend(archival_checks())
     return checks
 
 
