@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from vnocr.image.geometry import union
-from vnocr.image.ocr import Word
+from vnocr.image.ocr import Word, rebuild_text
 from vnocr.results import Box, BoxedWord
 
 __all__ = ["BoxedWord", "Line", "Paragraph", "Block", "place_words", "align_line", "blocks"]
@@ -130,8 +130,13 @@ def place_words(ocr_words: Sequence[Word], text: str) -> list[BoxedWord]:
     between paragraphs) or its correction, which keeps the lines. Falls back to the OCR words
     themselves if the line structure does not match.
     """
-    lines = [line for line in text.split("\n") if line.strip()]
     groups = _ocr_lines(ocr_words)
+    raw_lines = rebuild_text(list(ocr_words)).split("\n")
+    lines = text.split("\n")
+    if len(lines) == len(raw_lines):  # the corrector kept the lines: pair them one to one
+        lines = [line for line, raw in zip(lines, raw_lines, strict=True) if raw.strip()]
+    else:
+        lines = [line for line in lines if line.strip()]
     if len(lines) != len(groups):
         return [BoxedWord(w.text, w.box, w.conf, w.block, w.par, w.line) for w in ocr_words]
     placed: list[BoxedWord] = []

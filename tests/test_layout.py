@@ -131,3 +131,10 @@ def test_deskew_transform_follows_the_pixels():
     assert np.asarray(prepared)[round(y), round(x)] < 100  # the mark is where the map says
     back = transform.to_page((round(x) - 12, round(y) - 12, 24, 24))
     assert geometry.overlap(back, (900, 820, 24, 24)) > 0.5 * 24 * 24
+
+
+def test_a_line_the_corrector_emptied_gives_no_words_and_the_others_keep_their_place():
+    ocr = [word("Mot", 0), word("~#", 0, line=2), word("Ba", 0, line=3)]
+    assert rebuild_text(ocr) == "Mot\n~#\nBa"
+    placed = place_words(ocr, "Một\n\nBa")
+    assert [(w.text, w.line) for w in placed] == [("Một", 1), ("Ba", 3)]
