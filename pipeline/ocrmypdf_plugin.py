@@ -1,12 +1,12 @@
 """OCRmyPDF plugin: vnocr as OCRmyPDF's OCR engine, so the PDF's text layer is the corrected text.
 
-    ocrmypdf --plugin vnocr.ocrmypdf_plugin -l vie --rasterizer ghostscript scan.pdf out.pdf
+    ocrmypdf --plugin vnocr.ocrmypdf_plugin -l vie scan.pdf out.pdf
 
 For every page image OCRmyPDF rasterizes, the engine runs vnocr's page pipeline (preprocessing,
 Tesseract, correction; `vnocr.api.process_page`) and writes hOCR of the corrected words at their
 positions (`vnocr.formats.hocr`); OCRmyPDF then renders the invisible text layer, grafts it onto
 the untouched page and makes the PDF/A. `vnocr ocr --format pdf` runs OCRmyPDF with this plugin
-(and Ghostscript as rasterizer, which gives the same pixels as vnocr's own loader).
+(with `--vnocr-poppler`, the plugin also rasterizes PDF pages as vnocr's own loader does).
 
 Options (also keyword arguments of `ocrmypdf.ocr`, e.g. `vnocr_no_correct=True`):
 --vnocr-no-correct, --vnocr-tone-style, --vnocr-lexicon, --vnocr-preprocess, --vnocr-dpi, and
@@ -34,9 +34,9 @@ from pydantic import BaseModel
 from vnocr import api
 from vnocr.errors import DependencyError, VnocrError
 from vnocr.formats import hocr
-from vnocr.image import ocr, preprocess
+from vnocr.image import load, ocr, preprocess
 from vnocr.layout import BoxedWord
-from vnocr.settings import TONE_STYLES, Settings
+from vnocr.settings import DEFAULT_MAX_PIXELS, TONE_STYLES, Settings
 
 #: OCRmyPDF option namespace of this plugin (`--vnocr-...`, `options.vnocr.<field>`).
 NAMESPACE = "vnocr"
@@ -52,6 +52,8 @@ class VnocrOptions(BaseModel):
     dpi: int = 300
     #: Internal (vnocr batch): a folder of page results already computed, one JSON per page.
     results_dir: str | None = None
+    #: Rasterize PDF pages with poppler, as vnocr's own loader does (`vnocr ocr` on a PDF).
+    poppler: bool = False
 
 
 @hookimpl
@@ -84,6 +86,12 @@ def add_options(parser: ArgumentParser) -> None:
         type=int,
         default=300,
         help="Resolution assumed for page images that carry none.",
+    )
+    group.add_argument(
+        "--vnocr-poppler",
+        action="store_true",
+        help="Rasterize PDF pages for OCR with poppler, as `vnocr ocr` does (with --oversample "
+        "300, the text layer is then the text `vnocr ocr` prints for pages up to 300 dpi).",
     )
     group.add_argument(
         "--vnocr-results-dir",
@@ -209,6 +217,35 @@ def read_result(folder: Path, output_hocr: Path, raster: tuple[int, int]) -> api
         for text, box, conf, block, par, line in record["words"]
     ]
     return api.PageResult("", page, record["text"], "", None, words=words, image_size=raster)
+
+
+@hookimpl
+def rasterize_pdf_page(
+    input_file: Path,
+    output_file: Path,
+    raster_device: Any,
+    raster_dpi: Any,
+    pageno: int,
+    page_dpi: Any,
+    rotation: int | None,
+    filter_vector: bool,
+    stop_on_soft_error: bool,
+    options: Any,
+    use_cropbox: bool,
+) -> Path | None:
+    """With --vnocr-poppler: render the page as vnocr's loader does (poppler's pdftoppm)."""
+    if options is None or not _vnocr(options).poppler or rotation or filter_vector or use_cropbox:
+        return None  # OCRmyPDF's own rasterizers
+    dpi = round(max(float(raster_dpi.x), float(raster_dpi.y)))
+    try:
+        limit = getattr(options, "max_image_mpixels", None)
+        pixels = int(limit * 1_000_000) if limit else DEFAULT_MAX_PIXELS
+        image = load.load_page(input_file, pageno, dpi, pixels)
+    except VnocrError:
+        return None  # let OCRmyPDF's rasterizer report it
+    out_dpi = page_dpi or raster_dpi
+    image.save(output_file, format="PNG", dpi=(float(out_dpi.x), float(out_dpi.y)))
+    return Path(output_file)
 
 
 class VnocrEngine(OcrEngine):

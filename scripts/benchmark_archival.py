@@ -12,7 +12,8 @@ Runs, alternated `--rounds` times, with the same PDF/A level (2b) and --jobs:
   plain:  ocrmypdf -l vie --output-type pdfa-2 --jobs J in.pdf out.pdf
   vnocr:  vnocr ocr in.pdf --format pdf --pdfa 2 --jobs J -o out.pdf
 then once `vnocr ocr in.pdf` (the .txt output). Prints pages/min, file sizes, and the word error
-rate of each text layer (`pdftotext`, page by page) and of the .txt output against the
+rate of each text layer (`pdftotext`, page by page; also `pdftotext -raw`, the order the text
+was written in) and of the .txt output against the
 transcriptions (vnocr eval's normalisation: NFC, whitespace folded, tone placement ignored).
 """
 
@@ -107,10 +108,11 @@ def timed(command: list[str]) -> float:
     return seconds
 
 
-def page_texts(pdf: Path, pages: int) -> list[str]:
+def page_texts(pdf: Path, pages: int, raw: bool = False) -> list[str]:
+    mode = ["-raw"] if raw else []
     return [
         subprocess.run(
-            ["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"],
+            ["pdftotext", *mode, "-f", str(n), "-l", str(n), str(pdf), "-"],
             capture_output=True,
             text=True,
             check=True,
@@ -161,20 +163,27 @@ def main() -> None:
         plain_wer, words = wer(truths, page_texts(plain_pdf, pages))
         vnocr_wer, _ = wer(truths, page_texts(vnocr_pdf, pages))
         txt_wer, _ = wer(truths, txt)
+        plain_raw, _ = wer(truths, page_texts(plain_pdf, pages, raw=True))
+        vnocr_raw, _ = wer(truths, page_texts(vnocr_pdf, pages, raw=True))
         total = {name: sum(values) for name, values in times.items()}
         size = {"plain": plain_pdf.stat().st_size, "vnocr": vnocr_pdf.stat().st_size}
         print(f"load average at end:   {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
         print()
-        print("| run | seconds per round | pages/min | size (bytes) | text-layer WER |")
-        print("| --- | --- | --- | --- | --- |")
+        print("| run | seconds per round | pages/min | size (bytes) | text-layer WER | -raw |")
+        print("| --- | --- | --- | --- | --- | --- |")
         for name, label in (("plain", "plain ocrmypdf"), ("vnocr", "vnocr ocr --format pdf")):
             rate = pages * len(times[name]) / total[name] * 60
             rounds = ", ".join(f"{s:.1f}" for s in times[name])
-            layer_wer = plain_wer if name == "plain" else vnocr_wer
-            print(f"| {label} | {rounds} | {rate:.1f} | {size[name]:,} | {layer_wer:.2%} |")
+            layer_wer, raw_wer = (
+                (plain_wer, plain_raw) if name == "plain" else (vnocr_wer, vnocr_raw)
+            )
+            print(
+                f"| {label} | {rounds} | {rate:.1f} | {size[name]:,} | {layer_wer:.2%} "
+                f"| {raw_wer:.2%} |"
+            )
         print(
             f"| vnocr ocr (.txt, one process) | {txt_seconds:.1f} | "
-            f"{pages / txt_seconds * 60:.1f} | - | {txt_wer:.2%} |"
+            f"{pages / txt_seconds * 60:.1f} | - | {txt_wer:.2%} | - |"
         )
         print()
         print(f"time vnocr / plain: {total['vnocr'] / total['plain']:.3f}")

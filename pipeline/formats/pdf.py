@@ -4,9 +4,8 @@ OCRmyPDF builds the PDF (text layer rendering, grafting onto the untouched pages
 vnocr as its OCR engine (`vnocr.ocrmypdf_plugin`). Input PDFs keep their pages, page sizes and
 metadata; images (multi-page TIFF included) are first wrapped losslessly into a PDF (img2pdf).
 The input is checked by vnocr's own loader first, so an encrypted or corrupt file gets the same
-one-line error as for text output; the output is written atomically. Pages are rasterized
-for OCR by Ghostscript, which renders an image page pixel for pixel as the image itself (so the
-text layer is the text `vnocr ocr` prints for the same page; pypdfium resamples slightly).
+one-line error as for text output; the output is written atomically. The OCR reads the same
+page image as `vnocr ocr` (see `_rasterizing`), so the text layer is the text it prints.
 """
 
 from __future__ import annotations
@@ -108,6 +107,18 @@ def _error(exc: Exception, source: Path) -> VnocrError:
     return OcrError(f"making the PDF failed: {first or type(exc).__name__}", path=str(source))
 
 
+def _rasterizing(is_image: bool, dpi: int) -> dict[str, object]:
+    """OCRmyPDF options that give the OCR the page image `vnocr ocr` reads for the same page.
+
+    An image is rasterized by Ghostscript at its own resolution, which gives it back pixel for
+    pixel. A PDF page is rendered by poppler (the plugin's rasterizer, vnocr's own loader) at
+    no less than `dpi`, as `vnocr ocr` renders it.
+    """
+    if is_image:
+        return {"rasterizer": "ghostscript"}
+    return {"oversample": dpi, "vnocr_poppler": True}
+
+
 def make_pdf(
     source: str | Path,
     out: str | Path,
@@ -137,13 +148,14 @@ def make_pdf(
         raise UsageError("a text file has no page images (use --format txt)", path=str(source))
     with tempfile.TemporaryDirectory(prefix="vnocr-pdf-") as work, atomic_path(out) as temp:
         pdf_input = source
+        is_image = load.detect_kind(source) == "image"
         done = None
         if results is not None:
             done = Path(work) / "results"
             done.mkdir()
             for result in results:
                 ocrmypdf_plugin.write_result(done, result)
-        if load.detect_kind(source) == "image":
+        if is_image:
             pdf_input = Path(work) / "images.pdf"
             images_to_pdf(source, pdf_input, settings.dpi)
         options = dict(
@@ -152,7 +164,7 @@ def make_pdf(
             jobs=jobs,
             pages=page_spec(selected) if pages is not None else None,
             progress_bar=False,
-            rasterizer="ghostscript",  # pixel for pixel the page image vnocr's text output reads
+            **_rasterizing(is_image, settings.dpi),
             plugins=[PLUGIN],
             max_image_mpixels=settings.max_pixels / 1_000_000,
             tesseract_pagesegmode=settings.psm,
