@@ -19,8 +19,6 @@ Tesseract's language is OCRmyPDF's `-l` and its page segmentation mode
 from __future__ import annotations
 
 import contextlib
-import json
-import re
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
@@ -33,9 +31,9 @@ from pydantic import BaseModel
 
 from vnocr import api
 from vnocr.errors import DependencyError, VnocrError
-from vnocr.formats import hocr
+from vnocr.formats import hocr, page_files
 from vnocr.image import load, ocr, preprocess
-from vnocr.layout import BoxedWord
+from vnocr.results import PageResult
 from vnocr.settings import DEFAULT_MAX_PIXELS, TONE_STYLES, Settings
 
 #: OCRmyPDF option namespace of this plugin (`--vnocr-...`, `options.vnocr.<field>`).
@@ -158,7 +156,7 @@ def _corrector(settings: Settings) -> Any:
     return _CORRECTORS[key]
 
 
-def page_hocr(result: api.PageResult, image: Path, dpi: float | None, lang: str) -> bytes:
+def page_hocr(result: PageResult, image: Path, dpi: float | None, lang: str) -> bytes:
     """The hOCR of one page result."""
     html, body = hocr.new_document(lang)
     size = result.image_size or (0, 0)
@@ -173,50 +171,6 @@ def _image_dpi(path: Path) -> float | None:
         return float(dpi[0]) if dpi else None
     except (TypeError, ValueError, IndexError):
         return None
-
-
-_PAGE_FILE = re.compile(r"^(\d+)_")
-
-
-def results_file(folder: Path, page: int) -> Path:
-    """Where `vnocr batch` leaves page `page` (1-based) of a document for the engine."""
-    return folder / f"page-{page:06d}.json"
-
-
-def write_result(folder: Path, result: api.PageResult) -> None:
-    """Save what the engine needs of a page result: text, image size, boxed words."""
-    record = {
-        "text": result.text,
-        "size": list(result.image_size or (0, 0)),
-        "words": [[w.text, list(w.box), w.conf, w.block, w.par, w.line] for w in result.words],
-    }
-    results_file(folder, result.page).write_text(json.dumps(record, ensure_ascii=False), "utf-8")
-
-
-def read_result(folder: Path, output_hocr: Path, raster: tuple[int, int]) -> api.PageResult:
-    """The saved result of the page OCRmyPDF is working on, its boxes scaled to `raster`."""
-    match = _PAGE_FILE.match(Path(output_hocr).name)
-    if not match:
-        raise SubprocessOutputError(f"vnocr: cannot tell the page number of {output_hocr}")
-    page = int(match.group(1))
-    path = results_file(folder, page)
-    if not path.is_file():  # a page vnocr did not OCR: no text
-        return api.PageResult("", page, "", "", None, image_size=raster)
-    record = json.loads(path.read_text("utf-8"))
-    width, height = record["size"] or raster
-    sx, sy = raster[0] / max(1, width), raster[1] / max(1, height)
-    words = [
-        BoxedWord(
-            text,
-            (round(box[0] * sx), round(box[1] * sy), round(box[2] * sx), round(box[3] * sy)),
-            conf,
-            block,
-            par,
-            line,
-        )
-        for text, box, conf, block, par, line in record["words"]
-    ]
-    return api.PageResult("", page, record["text"], "", None, words=words, image_size=raster)
 
 
 @hookimpl
@@ -291,7 +245,11 @@ class VnocrEngine(OcrEngine):
         if done:
             with Image.open(input_file) as image:
                 raster = image.size
-            result = read_result(Path(done), Path(output_hocr), raster)
+            try:
+                page = page_files.ocrmypdf_page(Path(output_hocr))
+            except ValueError as exc:
+                raise SubprocessOutputError(f"vnocr: {exc}") from None
+            result = page_files.read_result(Path(done), page, raster)
         else:
             try:
                 result = api.process_page(input_file, 1, settings, _corrector(settings))

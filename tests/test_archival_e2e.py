@@ -19,6 +19,7 @@ import pytesseract
 import pytest
 from alto_check import NS, check
 from PIL import Image
+
 from vnocr.image.geometry import overlap
 
 pytestmark = pytest.mark.e2e

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from alto_check import NS, check
+
 from vnocr.formats import alto, hocr
 from vnocr.layout import BoxedWord
 from vnocr.outputs import atomic_path

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
+
 from vnocr.image import geometry, preprocess
 from vnocr.image.ocr import Word, rebuild_text
 from vnocr.layout import BoxedWord, align_line, blocks, place_words, split_box

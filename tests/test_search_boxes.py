@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
+
 from vnocr.archive import search
 from vnocr.cli import cli
 from vnocr.formats import alto, hocr

@@ -510,7 +510,7 @@ def matching_boxes(
     for text, box in words:
         keys = _token_keys(text, exact)
         if any(key in whole or any(key.startswith(p) for p in prefixes) for key in keys):
-            found.append((text, tuple(box)))
+            found.append((text, (box[0], box[1], box[2], box[3])))
     return found
 
 

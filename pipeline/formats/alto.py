@@ -115,6 +115,13 @@ def document(
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'.encode()
 
 
+def _box(element: ET.Element) -> Box:
+    left, top, width, height = (
+        round(float(element.get(name, 0))) for name in ("HPOS", "VPOS", "WIDTH", "HEIGHT")
+    )
+    return (left, top, width, height)
+
+
 def read_words(data: bytes) -> dict[int, list[tuple[str, Box]]]:
     """The words and boxes of each page (PHYSICAL_IMG_NR) of an ALTO 4 document."""
     root = ET.fromstring(data)
@@ -124,13 +131,6 @@ def read_words(data: bytes) -> dict[int, list[tuple[str, Box]]]:
         with contextlib.suppress(ValueError):
             number = int(float(page.get("PHYSICAL_IMG_NR", order)))
         pages[number] = [
-            (
-                string.get("CONTENT", ""),
-                tuple(
-                    round(float(string.get(name, 0)))
-                    for name in ("HPOS", "VPOS", "WIDTH", "HEIGHT")
-                ),
-            )
-            for string in page.iter(_tag("String"))
+            (string.get("CONTENT", ""), _box(string)) for string in page.iter(_tag("String"))
         ]
     return pages

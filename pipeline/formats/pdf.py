@@ -15,11 +15,12 @@ import logging
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
-from vnocr import api
 from vnocr.errors import DependencyError, InputError, OcrError, UsageError, VnocrError
 from vnocr.image import load
 from vnocr.outputs import atomic_path
+from vnocr.results import PageResult
 from vnocr.settings import Settings
 
 #: `--pdfa` choices: no PDF/A, or PDF/A-1b, -2b, -3b.
@@ -107,7 +108,7 @@ def _error(exc: Exception, source: Path) -> VnocrError:
     return OcrError(f"making the PDF failed: {first or type(exc).__name__}", path=str(source))
 
 
-def _rasterizing(is_image: bool, dpi: int) -> dict[str, object]:
+def _rasterizing(is_image: bool, dpi: int) -> dict[str, Any]:
     """OCRmyPDF options that give the OCR the page image `vnocr ocr` reads for the same page.
 
     An image is rasterized by Ghostscript at its own resolution, which gives it back pixel for
@@ -126,7 +127,7 @@ def make_pdf(
     pdfa: str = DEFAULT_PDFA,
     jobs: int | None = None,
     pages: Iterable[int] | None = None,
-    results: Sequence[api.PageResult] | None = None,
+    results: Sequence[PageResult] | None = None,
 ) -> None:
     """Write `out`: `source` (PDF or image) with the corrected text layer, PDF/A by default.
 
@@ -137,13 +138,19 @@ def make_pdf(
     """
     import ocrmypdf
     from ocrmypdf import exceptions as ox
-    from vnocr import ocrmypdf_plugin
+
+    from vnocr.formats import page_files
 
     source = Path(source)
     kind = output_type(pdfa)
     if results is not None:
         pages = [result.page for result in results]
-    selected = api.file_pages(source, settings, pages)  # today's errors: missing, encrypted...
+    try:  # the loader's errors for a missing, encrypted or corrupt file, as for text output
+        selected = load.select_pages(source, pages, settings.max_pixels)
+    except VnocrError as exc:
+        if exc.path is None:
+            exc.path = str(source)
+        raise
     if load.detect_kind(source) == "text":
         raise UsageError("a text file has no page images (use --format txt)", path=str(source))
     with tempfile.TemporaryDirectory(prefix="vnocr-pdf-") as work, atomic_path(out) as temp:
@@ -154,11 +161,11 @@ def make_pdf(
             done = Path(work) / "results"
             done.mkdir()
             for result in results:
-                ocrmypdf_plugin.write_result(done, result)
+                page_files.write_result(done, result)
         if is_image:
             pdf_input = Path(work) / "images.pdf"
             images_to_pdf(source, pdf_input, settings.dpi)
-        options = dict(
+        options: dict[str, Any] = dict(
             language=settings.lang.split("+"),
             output_type=kind,
             jobs=jobs,

@@ -41,7 +41,7 @@ class Transform:
     """Affine map from the loaded page (`size` = width, height) to the prepared image."""
 
     size: tuple[int, int]
-    matrix: tuple[tuple[float, float, float], ...] = ((1, 0, 0), (0, 1, 0), (0, 0, 1))
+    matrix: tuple[tuple[float, ...], ...] = ((1, 0, 0), (0, 1, 0), (0, 0, 1))
 
     @property
     def is_identity(self) -> bool:
