@@ -56,6 +56,13 @@ def pdf_words_with_boxes(pdf: Path, page: int = 1) -> list[tuple[str, tuple[floa
     return [(text, tuple(float(v) for v in box)) for *box, text in found]
 
 
+def page_images(pdf: Path, folder: Path) -> list[bytes]:
+    """The decoded pixels of every image in `pdf` (pdfimages), in order."""
+    folder.mkdir()
+    run("pdfimages", "-png", str(pdf), str(folder / "image"))
+    return [Image.open(path).tobytes() for path in sorted(folder.glob("image-*.png"))]
+
+
 def pdfa_part(pdf: Path) -> tuple[str | None, str | None]:
     with pikepdf.open(pdf) as doc, doc.open_metadata() as meta:
         return meta.get("pdfaid:part"), meta.get("pdfaid:conformance")
@@ -126,7 +133,7 @@ def test_image_pdf_words_lie_on_their_words_in_the_image(image_pdf, samples_dir)
     assert same >= 0.97 * len(placed)
 
 
-def test_pdf_input_keeps_pages_sizes_and_metadata(tmp_path, vnocr, samples_dir):
+def test_pdf_input_keeps_pages_images_sizes_and_metadata(tmp_path, vnocr, samples_dir):
     sample = samples_dir / "decision_3p.pdf"
     out = tmp_path / "decision.pdf"
     run(vnocr, "ocr", str(sample), "--format", "pdf", "--pages", "2", "--pdfa", "1", "-o", str(out))
@@ -136,6 +143,7 @@ def test_pdf_input_keeps_pages_sizes_and_metadata(tmp_path, vnocr, samples_dir):
             assert [float(v) for v in new.mediabox] == [float(v) for v in old.mediabox]
         assert str(after.docinfo.get("/Title")) == str(before.docinfo.get("/Title"))
     assert pdfa_part(out) == ("1", "B")
+    assert page_images(sample, tmp_path / "before") == page_images(out, tmp_path / "after")
     text = run(vnocr, "ocr", str(sample), "--pages", "2").stdout
     assert words(pdftotext(out, 2)) == words(text)
     assert not pdftotext(out, 1).strip() and not pdftotext(out, 3).strip()  # not asked for
