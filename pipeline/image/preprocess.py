@@ -178,7 +178,7 @@ def upright_ratio(gray: np.ndarray) -> float | None:
 
 def _osd_rotation(gray: np.ndarray) -> tuple[int, float] | None:
     """Tesseract OSD on the densest part of the page: (clockwise fix, confidence) or None."""
-    import pytesseract
+    from vnocr.image import engine
 
     window = _osd_window(gray)
     xheight = measure_xheight(window)
@@ -186,15 +186,7 @@ def _osd_rotation(gray: np.ndarray) -> tuple[int, float] | None:
         factor = min(MAX_UPSCALE, TARGET_XHEIGHT / max(xheight, 1.0))
         size = (round(window.shape[1] * factor), round(window.shape[0] * factor))
         window = cv2.resize(window, size, interpolation=cv2.INTER_CUBIC)
-    try:
-        osd = pytesseract.image_to_osd(
-            Image.fromarray(window),
-            config="--psm 0 --dpi 300",
-            output_type=pytesseract.Output.DICT,
-        )
-    except (pytesseract.TesseractError, ValueError, RuntimeError, OSError):
-        return None
-    return int(osd.get("rotate", 0)) % 360, float(osd.get("orientation_conf", 0.0))
+    return engine.current().orientation(Image.fromarray(window))
 
 
 def detect_orientation(gray: np.ndarray) -> int:
