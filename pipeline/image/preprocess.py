@@ -12,6 +12,7 @@ Which steps "auto" runs was chosen with scripts/benchmark_ocr.py (see AUTO_STEPS
 from __future__ import annotations
 
 import math
+import weakref
 
 import cv2
 import numpy as np
@@ -155,7 +156,7 @@ def upright_ratio(gray: np.ndarray) -> float | None:
     None when no text lines are found. Expects roughly horizontal lines.
     """
     small, _ = _downscale(gray, 1200)
-    angle = measure_skew(small)
+    angle = measure_skew(gray)  # on the same downscaled copy; deskew reuses the measurement
     if abs(angle) >= MIN_SKEW:
         small = rotate_small(small, -angle)
     profile = _ink_mask(small).sum(axis=1).astype(np.float64)
@@ -248,12 +249,28 @@ def _profile_score(ys: np.ndarray, xs: np.ndarray, angle: float) -> float:
     return float(np.var(counts))
 
 
+#: The last skew measured: (weak reference to the image, max_angle, angle). The orientation
+#: check and deskew both need the skew of the same page image; it is measured once.
+_last_skew: tuple[weakref.ref[np.ndarray], float, float] | None = None
+
+
 def measure_skew(gray: np.ndarray, max_angle: float = MAX_SKEW) -> float:
     """Skew of the text lines in degrees (positive = counter-clockwise), 0.0 when unmeasurable.
 
     Projection-profile search: the row histogram of ink pixels is sharpest when the lines are
-    horizontal. Coarse search over +-max_angle, then refinement, on a downscaled copy.
+    horizontal. Coarse search over +-max_angle, then refinement, on a downscaled copy. Asked
+    again about the same image object, it returns the measurement it made.
     """
+    global _last_skew
+    last = _last_skew
+    if last is not None and last[0]() is gray and last[1] == max_angle:
+        return last[2]
+    angle = _measure_skew(gray, max_angle)
+    _last_skew = (weakref.ref(gray), max_angle, angle)
+    return angle
+
+
+def _measure_skew(gray: np.ndarray, max_angle: float) -> float:
     small, _ = _downscale(gray, 1200)
     mask = _ink_mask(small)
     ink = int(mask.sum())
@@ -398,11 +415,12 @@ def prepare(image: Image.Image, mode: str = "auto") -> Image.Image:
     for step in steps:
         if min(gray.shape) < 8:
             break
-        if step == "denoise":
-            noisy = estimate_noise(gray) >= NOISE_THRESHOLD
         if auto and step == "upscale" and not noisy:
             continue  # upscaling only paid off together with denoising (see AUTO_STEPS)
-        gray = _FUNCTIONS[step](gray)
+        result = _FUNCTIONS[step](gray)
+        if step == "denoise":  # it filters exactly when estimate_noise reaches the threshold
+            noisy = result is not gray
+        gray = result
     result = Image.fromarray(gray)
     dpi = image.info.get("dpi")
     if dpi:  # keep the resolution hint in step with any upscaling (rotation keeps the scale)
