@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 import weakref
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import cv2
 import numpy as np
@@ -47,6 +49,8 @@ UPSCALE_INTERPOLATION = cv2.INTER_CUBIC
 MAX_UPSCALED_PIXELS = 60_000_000
 #: OSD needs this confidence before a page is turned.
 MIN_OSD_CONFIDENCE = 1.5
+
+_T = TypeVar("_T")
 
 
 def parse_mode(mode: str) -> tuple[str, ...]:
@@ -99,13 +103,41 @@ def _ink_mask(gray: np.ndarray) -> np.ndarray:
     return mask
 
 
+class _LastPage:
+    """Measurements of the last page image, kept while that image lives.
+
+    The orientation check and deskew both need the skew of the same image, and a copy of it
+    downscaled the same way: each is made once per image, not once per step that asks.
+    """
+
+    def __init__(self) -> None:
+        self._image: weakref.ref[np.ndarray] | None = None
+        self._values: dict[tuple[Any, ...], Any] = {}
+
+    def get(self, image: np.ndarray, key: tuple[Any, ...], make: Callable[[], _T]) -> _T:
+        """The value `make()` gave for this image and key, made now if not yet."""
+        if self._image is None or self._image() is not image:
+            self._image, self._values = weakref.ref(image), {}
+        values = self._values  # `make` may ask about another image meanwhile
+        if key not in values:
+            values[key] = make()
+        return values[key]
+
+
+_last_page = _LastPage()
+
+
 def _downscale(gray: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
     """Downscale so the longer side is at most `max_side`; return the image and the scale used."""
     scale = min(1.0, max_side / max(gray.shape))
-    if scale < 1.0:
+    if scale >= 1.0:
+        return gray, scale
+
+    def resize() -> tuple[np.ndarray, float]:
         size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
-        gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
-    return gray, scale
+        return cv2.resize(gray, size, interpolation=cv2.INTER_AREA), scale
+
+    return _last_page.get(gray, ("downscale", max_side), resize)
 
 
 # --- orientation -----------------------------------------------------------------------------
@@ -249,11 +281,6 @@ def _profile_score(ys: np.ndarray, xs: np.ndarray, angle: float) -> float:
     return float(np.var(counts))
 
 
-#: The last skew measured: (weak reference to the image, max_angle, angle). The orientation
-#: check and deskew both need the skew of the same page image; it is measured once.
-_last_skew: tuple[weakref.ref[np.ndarray], float, float] | None = None
-
-
 def measure_skew(gray: np.ndarray, max_angle: float = MAX_SKEW) -> float:
     """Skew of the text lines in degrees (positive = counter-clockwise), 0.0 when unmeasurable.
 
@@ -261,13 +288,7 @@ def measure_skew(gray: np.ndarray, max_angle: float = MAX_SKEW) -> float:
     horizontal. Coarse search over +-max_angle, then refinement, on a downscaled copy. Asked
     again about the same image object, it returns the measurement it made.
     """
-    global _last_skew
-    last = _last_skew
-    if last is not None and last[0]() is gray and last[1] == max_angle:
-        return last[2]
-    angle = _measure_skew(gray, max_angle)
-    _last_skew = (weakref.ref(gray), max_angle, angle)
-    return angle
+    return _last_page.get(gray, ("skew", max_angle), lambda: _measure_skew(gray, max_angle))
 
 
 def _measure_skew(gray: np.ndarray, max_angle: float) -> float:
