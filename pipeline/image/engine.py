@@ -11,12 +11,15 @@ block/paragraph/line/word numbering, and per-character choices on request.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
+import sys
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -205,6 +208,42 @@ def find_tessdata() -> str:
     return folder if folder and _has_models(folder) else ""
 
 
+class _QuietStderr:
+    """Send file descriptor 2 to /dev/null while Tesseract runs in this process.
+
+    Leptonica prints warnings such as "Error in boxClipToRectangle" on stderr; the tesseract
+    program's stderr is captured by pytesseract, so in-process runs silence it the same way.
+    Nested and concurrent uses (threads) share one redirection.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._saved = -1
+
+    @contextlib.contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if self._depth == 0:
+                sys.stderr.flush()
+                self._saved = os.dup(2)
+                null = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(null, 2)
+                os.close(null)
+            self._depth += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._depth -= 1
+                if self._depth == 0:
+                    os.dup2(self._saved, 2)
+                    os.close(self._saved)
+
+
+_quiet_stderr = _QuietStderr()
+
+
 def _languages(tessdata: str) -> tuple[str, ...]:
     return tuple(sorted(path.stem for path in Path(tessdata).glob("*.traineddata")))
 
@@ -220,13 +259,16 @@ def _pixels(image: Image.Image) -> tuple[bytes, int, int]:
 
 
 class TesserocrEngine:
-    """Tesseract's C++ API through tesserocr: models loaded once per process and language."""
+    """Tesseract's C++ API through tesserocr: models loaded once per process and language.
+
+    Each thread gets its own API objects (an API reads one page at a time).
+    """
 
     name = "tesserocr"
 
     def __init__(self, tessdata: str) -> None:
         self.tessdata = tessdata
-        self._apis: dict[tuple[str, int], Any] = {}
+        self._local = threading.local()
 
     def info(self) -> EngineInfo:
         """The bundled Tesseract's version and the models in the traineddata folder."""
@@ -238,7 +280,8 @@ class TesserocrEngine:
     def _api(self, lang: str, psm: int) -> Any:
         """This process's API for `lang` (psm 0 gets its own, for orientation only)."""
         key = (lang, 0 if psm == 0 else 1)
-        api = self._apis.get(key)
+        apis: dict[tuple[str, int], Any] = self._local.__dict__.setdefault("apis", {})
+        api = apis.get(key)
         if api is None:
             from tesserocr import PyTessBaseAPI
 
@@ -249,12 +292,13 @@ class TesserocrEngine:
                         f"({lang_install_command(code)})"
                     )
             try:
-                api = PyTessBaseAPI(path=self.tessdata + "/", lang=lang, init=True)
+                with _quiet_stderr():
+                    api = PyTessBaseAPI(path=self.tessdata + "/", lang=lang, init=True)
             except RuntimeError as exc:
                 raise DependencyError(
                     f"Tesseract cannot load '{lang}' from {self.tessdata} ({exc})"
                 ) from None
-            self._apis[key] = api
+            apis[key] = api
         return api
 
     def load(self, lang: str) -> None:
@@ -275,7 +319,9 @@ class TesserocrEngine:
         api.SetVariable(CHOICE_MODE, "2" if alternatives else "0")
         try:
             self._set_image(api, image, dpi)
-            if not api.Recognize():
+            with _quiet_stderr():
+                recognised = api.Recognize()
+            if not recognised:
                 raise OcrError("tesseract failed to recognise the page")
             rating = api.GetDoubleVariable(RATING_COEFFICIENT) if alternatives else None
             return words_from_iterator(api.GetIterator(), rating)
@@ -291,7 +337,8 @@ class TesserocrEngine:
         api.SetPageSegMode(0)
         try:
             self._set_image(api, image, 300)
-            osd = api.DetectOrientationScript()
+            with _quiet_stderr():
+                osd = api.DetectOrientationScript()
         except RuntimeError:
             return None
         finally:
