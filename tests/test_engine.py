@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
+
 from vnocr.errors import DependencyError, UsageError
 from vnocr.image import engine, ocr
 from vnocr.image.preprocess import MIN_OSD_CONFIDENCE

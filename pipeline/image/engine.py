@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from PIL import Image
+
 from vnocr.errors import DependencyError, OcrError, UsageError
 
 if TYPE_CHECKING:
@@ -140,6 +141,7 @@ class PytesseractEngine:
     ) -> list[Word]:
         """TSV words, or with `alternatives` hOCR words with `lstm_choice_mode=2` choices."""
         import pytesseract
+
         from vnocr.image.ocr import words_from_data, words_from_hocr
 
         config = f"--psm {int(psm)} --dpi {int(dpi)}"
@@ -362,6 +364,7 @@ def words_from_iterator(iterator: Any, rating_coefficient: float | None = None) 
     each word's LSTM symbol choices become `Word.choices` (see `ocr.clean_choices`).
     """
     from tesserocr import RIL, iterate_level
+
     from vnocr.image.ocr import Word, clean_choices
 
     words: list[Word] = []

@@ -438,10 +438,10 @@ def prepare(image: Image.Image, mode: str = "auto") -> Image.Image:
             break
         if auto and step == "upscale" and not noisy:
             continue  # upscaling only paid off together with denoising (see AUTO_STEPS)
-        result = _FUNCTIONS[step](gray)
+        stepped = _FUNCTIONS[step](gray)
         if step == "denoise":  # it filters exactly when estimate_noise reaches the threshold
-            noisy = result is not gray
-        gray = result
+            noisy = stepped is not gray
+        gray = stepped
     result = Image.fromarray(gray)
     dpi = image.info.get("dpi")
     if dpi:  # keep the resolution hint in step with any upscaling (rotation keeps the scale)
