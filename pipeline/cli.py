@@ -20,7 +20,7 @@ from tqdm import tqdm
 from vnocr import api
 from vnocr.errors import DependencyError, ExitCode, UsageError, VnocrError
 from vnocr.formats.pdf import DEFAULT_PDFA, PDFA_LEVELS
-from vnocr.image import load
+from vnocr.image import engine, load
 from vnocr.image.preprocess import AUTO_STEPS, STEPS, parse_mode
 from vnocr.outputs import atomic_open, page_record, page_text_block
 from vnocr.settings import DEFAULT_MAX_PIXELS, TONE_STYLES, Settings
@@ -148,6 +148,24 @@ alternatives_option = click.option(
 )
 
 
+def _choose_engine(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Use the engine named by --engine (or VNOCR_ENGINE) here and in batch workers."""
+    if value:
+        engine.choose(value)
+
+
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(engine.ENGINES, case_sensitive=False),
+    default=None,
+    envvar=engine.ENGINE_ENV,
+    expose_value=False,
+    callback=_choose_engine,
+    help="OCR engine: tesserocr (Tesseract in-process, models loaded once), pytesseract (the "
+    "tesseract program per page) or auto (tesserocr when installed)  [default: auto]",
+)
+
+
 def page_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options of `ocr` and `batch` that say how each page is read and corrected."""
     options = [
@@ -173,6 +191,7 @@ def page_options(command: Callable[..., Any]) -> Callable[..., Any]:
         lexicon_option,
         preprocess_option,
         alternatives_option,
+        engine_option,
         click.option(
             "--max-pixels",
             type=click.IntRange(1),

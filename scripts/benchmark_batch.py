@@ -1,11 +1,17 @@
-"""Benchmark `vnocr batch` and `vnocr search`; prints one table.
+"""Benchmark `vnocr batch` against plain Tesseract, profile one page's stages, time search.
 
-    .venv/bin/python scripts/benchmark_batch.py [--pages 40] [--search-pages 10000]
+    .venv/bin/python scripts/benchmark_batch.py [--pages 40] [--real DIR] [--rounds 2]
+        [--profile-pages 8] [--search-pages 10000 | --no-search]
     .venv/bin/python scripts/benchmark_batch.py --cluster [--pages 40]
 
-Batch: renders N A4 pages of running Vietnamese text (scripts/pagegen.py, "scan" degradation) and
-converts them with --jobs 1 and --jobs 2, against the plain `tesseract IMAGE - -l vie` CLI run
-over the same pages one at a time in the same run. Search: indexes synthetic page texts built from
+Throughput: the same pages (N generated scan-like A4 pages of running Vietnamese text from
+scripts/pagegen.py, or the PNG pages of --real DIR) through plain `tesseract IMAGE - -l vie`
+(two at a time, one OpenMP thread each) and `vnocr batch --jobs 2` with each OCR engine
+(tesserocr in-process, and the tesseract program via pytesseract), in alternating order over
+--rounds rounds; the ratio to plain Tesseract is taken within each round. Profile: the stages
+of `process_page` timed in this process over the first --profile-pages pages (load, orientation,
+deskew, other preprocessing, OCR, correction, writing), and `vnocr batch --jobs 1` over the same
+pages for the inter-process overhead. Search: indexes synthetic page texts built from
 wordfreq's Vietnamese word list (no OCR) and times random accent-folded queries.
 
 --cluster instead compares the process pool with Dask on the same pages: --jobs 2, then
@@ -20,23 +26,34 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from vnocr import api  # noqa: E402
 from vnocr.archive import batch, search  # noqa: E402
 from vnocr.errors import VnocrError  # noqa: E402
+from vnocr.image import engine, preprocess  # noqa: E402
+from vnocr.outputs import atomic_write, format_txt, page_record  # noqa: E402
 from vnocr.settings import Settings  # noqa: E402
+
+ENGINES = ("tesserocr", "pytesseract")
 
 
 def vietnamese_words(count: int = 5000) -> tuple[list[str], list[float]]:
@@ -84,23 +101,45 @@ def render_pages(folder: Path, count: int, seed: int = 7) -> list[Path]:
         image = pagegen.degrade(image, "scan", seed=number)
         path = folder / f"tập {number // 10}" / f"trang {number:03d}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
-        image.save(path, dpi=(300, 300))
+        image.save(path, dpi=image.info.get("dpi", (300, 300)))  # the scan's own resolution
         paths.append(path)
     return paths
 
 
-def plain_tesseract(paths: list[Path]) -> float:
-    """Seconds for `tesseract IMAGE - -l vie` over the pages, one at a time."""
+def real_pages(source: Path, folder: Path) -> list[Path]:
+    """The PNG pages of `source`, linked into `folder` (the batch input tree)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for page in sorted(source.glob("*.png")):
+        target = folder / page.name
+        os.symlink(page.resolve(), target)
+        paths.append(target)
+    if not paths:
+        raise SystemExit(f"no PNG pages in {source}")
+    return paths
+
+
+def plain_tesseract(paths: list[Path], jobs: int = 2) -> float:
+    """Seconds for `tesseract IMAGE - -l vie` over the pages, `jobs` at a time, 1 thread each."""
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+    def one(path: Path) -> None:
+        subprocess.run(
+            ["tesseract", str(path), "-", "-l", "vie"], check=True, capture_output=True, env=env
+        )
+
     started = time.perf_counter()
-    for path in paths:
-        subprocess.run(["tesseract", str(path), "-", "-l", "vie"], check=True, capture_output=True)
+    with ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(one, paths))
     return time.perf_counter() - started
 
 
 def run_batch(
-    src: Path, out: Path, jobs: int, correct: bool, scheduler: str | None = None
+    src: Path, out: Path, jobs: int, correct: bool, name: str, scheduler: str | None = None
 ) -> batch.BatchSummary:
-    """One batch run into a fresh folder."""
+    """One batch run with OCR engine `name` (and a Dask scheduler, if given) into a fresh folder."""
+    shutil.rmtree(out, ignore_errors=True)
+    engine.choose(name)
     options = batch.BatchOptions(
         src,
         out,
@@ -111,7 +150,155 @@ def run_batch(
         progress=False,
         scheduler=scheduler,
     )
-    return batch.run_batch(options)
+    summary = batch.run_batch(options)
+    if summary.failed:
+        raise SystemExit(f"batch failed: {summary.errors[:3]}")
+    return summary
+
+
+def throughput(
+    paths: list[Path], src: Path, folder: Path, rounds: int, correct: bool
+) -> list[tuple[str, str]]:
+    """Plain tesseract and `vnocr batch --jobs 2` with each engine, alternated; table rows."""
+    rates: dict[str, list[float]] = defaultdict(list)
+    ratios: dict[str, list[float]] = defaultdict(list)
+    rss: dict[str, int] = defaultdict(int)
+    contenders = ("plain", *ENGINES)
+    for number in range(rounds):
+        order = contenders[number % 3 :] + contenders[: number % 3]
+        if number % 2:
+            order = tuple(reversed(order))
+        rate: dict[str, float] = {}
+        for name in order:
+            if name == "plain":
+                rate[name] = len(paths) / plain_tesseract(paths) * 60
+                continue
+            summary = run_batch(src, folder / f"out-{name}", 2, correct, name)
+            rate[name] = summary.pages / summary.elapsed * 60
+            rss[name] = max(rss[name], summary.peak_worker_rss_kb, summary.peak_tesseract_rss_kb)
+        print(
+            f"round {number + 1}: "
+            + ", ".join(f"{name} {rate[name]:.1f}" for name in contenders)
+            + f" pages/min; load average {os.getloadavg()[0]:.2f}",
+            file=sys.stderr,
+        )
+        for name in contenders:
+            rates[name].append(rate[name])
+            ratios[name].append(rate[name] / rate["plain"])
+    rows = [
+        (
+            f"plain `tesseract IMG - -l vie`, 2 at a time, {len(paths)} pages",
+            f"{statistics.median(rates['plain']):.1f} pages/min = 1.00",
+        )
+    ]
+    for name in ENGINES:
+        rows.append(
+            (
+                f"vnocr batch --jobs 2 --engine {name} ({'with' if correct else 'no'} correction)",
+                f"{statistics.median(rates[name]):.1f} pages/min = "
+                f"{statistics.median(ratios[name]):.2f} x plain "
+                f"(rounds: {', '.join(f'{r:.2f}' for r in ratios[name])})",
+            )
+        )
+        rows.append((f"  peak RSS per worker ({name})", f"{rss[name] / 1024:.0f} MB"))
+    return rows
+
+
+class StageClock:
+    """Seconds spent in each stage of `api.process_page`, by wrapping the stage functions."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+
+    def wrap(self, stage: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        """`function`, adding its time to `stage`."""
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[stage] += time.perf_counter() - started
+
+        return timed
+
+    @contextmanager
+    def installed(self, corrector: Any) -> Iterator[None]:
+        """Wrap load, preprocess (orient, deskew, the rest), OCR and the corrector meanwhile.
+
+        OCR counts every `ocr_image` call of the page (a second look at missed lines too).
+        """
+        saved = (
+            api.load.load_page,
+            api.preprocess.prepare,
+            dict(preprocess._FUNCTIONS),
+            api.ocr.ocr_image,
+            corrector.correct if corrector else None,
+        )
+        api.load.load_page = self.wrap("load/render", api.load.load_page)
+        api.preprocess.prepare = self.wrap("preprocess", api.preprocess.prepare)
+        for step in ("orient", "deskew"):
+            preprocess._FUNCTIONS[step] = self.wrap(step, preprocess._FUNCTIONS[step])
+        api.ocr.ocr_image = self.wrap("OCR", api.ocr.ocr_image)
+        if corrector:
+            corrector.correct = self.wrap("correction", corrector.correct)
+        try:
+            yield
+        finally:
+            api.load.load_page, api.preprocess.prepare, functions, api.ocr.ocr_image, correct = (
+                saved
+            )
+            preprocess._FUNCTIONS.update(functions)
+            if corrector:
+                corrector.correct = correct
+
+
+def profile(
+    paths: list[Path], src: Path, folder: Path, correct: bool, name: str
+) -> list[tuple[str, str]]:
+    """Per-page seconds of each stage in this process, and batch --jobs 1 for the rest."""
+    engine.choose(name)
+    settings = Settings(correct=correct)
+    corrector = api.make_corrector(settings) if correct else None
+    engine.current().load(settings.lang)
+    clock = StageClock()
+    started = time.perf_counter()
+    with clock.installed(corrector):
+        for path in paths:
+            result = api.process_page(path, 1, settings, corrector)
+            begun = time.perf_counter()
+            out = folder / "profile" / path.stem
+            out.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(out.with_suffix(".txt"), format_txt([result]))
+            record = json.dumps(page_record(result), ensure_ascii=False) + "\n"
+            atomic_write(out.with_suffix(".jsonl"), record)
+            clock.seconds["writing"] += time.perf_counter() - begun
+    in_process = (time.perf_counter() - started) / len(paths)
+    single = src.parent / "profile-in"
+    shutil.rmtree(single, ignore_errors=True)
+    single.mkdir()
+    for path in paths:
+        os.symlink(path.resolve(), single / f"{path.parent.name}-{path.name}")
+    summary = run_batch(single, folder / "profile-out", 1, correct, name)
+    per_page = summary.elapsed / summary.pages
+    seconds = {stage: value / len(paths) for stage, value in clock.seconds.items()}
+    seconds["other preprocessing"] = (
+        seconds.pop("preprocess", 0.0) - seconds.get("orient", 0.0) - seconds.get("deskew", 0.0)
+    )
+    seconds["the rest of process_page"] = in_process - sum(seconds.values())
+    seconds["inter-process overhead (batch --jobs 1 - in-process)"] = per_page - in_process
+    order = ("load/render", "orient", "deskew", "other preprocessing", "OCR", "correction")
+    rows = [(f"profile, engine {name}, {len(paths)} pages, one process", "s/page  share")]
+    rest = (
+        "writing",
+        "the rest of process_page",
+        "inter-process overhead (batch --jobs 1 - in-process)",
+    )
+    for stage in (*order, *rest):
+        value = seconds.get(stage, 0.0)
+        rows.append((f"  {stage}", f"{value:6.3f}  {value / per_page * 100:5.1f} %"))
+    rows.append(("  batch --jobs 1, per page", f"{per_page:6.3f}  100.0 %"))
+    return rows
 
 
 @contextlib.contextmanager
@@ -183,7 +370,7 @@ def cluster_benchmark(folder: Path, pages: int, correct: bool) -> list[tuple[str
 
     def timed(name: str, out: Path, jobs: int, scheduler: str | None) -> None:
         started = time.perf_counter()
-        summary = run_batch(src, out, jobs, correct, scheduler)
+        summary = run_batch(src, out, jobs, correct, "auto", scheduler)
         seconds = time.perf_counter() - started
         assert summary.done == pages and not summary.errors, summary.errors
         busy = summary.page_seconds / (2 * seconds)  # the 2 workers' share of the wall time
@@ -262,21 +449,28 @@ def search_benchmark(pages: int, queries: int, folder: Path) -> dict[str, float]
 
 
 def main() -> None:
-    """Run both benchmarks and print the table."""
+    """Run the benchmarks and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=40)
+    parser.add_argument("--pages", type=int, default=40, help="generated pages")
+    parser.add_argument("--real", type=Path, default=None, help="use the PNG pages of this folder")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--profile-pages", type=int, default=8)
     parser.add_argument("--search-pages", type=int, default=10000)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--no-search", action="store_true")
     parser.add_argument(
         "--cluster",
         action="store_true",
         help="compare the process pool with Dask (local cluster, external scheduler) instead",
     )
     args = parser.parse_args()
-    rows: list[tuple[str, str]] = []
+    rows: list[tuple[str, str]] = [("load average at start (1, 5, 15 min)", load_average())]
     with tempfile.TemporaryDirectory(prefix="vnocr-bench-") as tmp:
         folder = Path(tmp)
-        paths = render_pages(folder / "in", args.pages)
+        if args.real is not None:
+            paths = real_pages(args.real, folder / "in")
+        else:
+            paths = render_pages(folder / "in", args.pages)
         correct = True
         try:
             batch.build_corrector(Settings())
@@ -287,52 +481,31 @@ def main() -> None:
             print(f"load average before the runs (1, 5, 15 min): {load_average()}", flush=True)
             print_table(cluster_benchmark(folder, len(paths), correct))
             return
-        plain = plain_tesseract(paths)
-        plain_rate = len(paths) / plain * 60
-        rows.append(
-            (
-                f"plain `tesseract IMG - -l vie`, {len(paths)} pages, sequential",
-                f"{plain_rate:.1f} pages/min",
-            )
-        )
-        for jobs in (1, 2):
-            summary = run_batch(folder / "in", folder / f"out{jobs}", jobs, correct)
-            assert summary.done == len(paths), summary.errors
-            rate = summary.pages / summary.elapsed * 60
-            share = (
-                summary.correct_seconds / summary.page_seconds * 100
-                if summary.page_seconds
-                else 0.0
-            )
-            rows.append(
-                (
-                    f"vnocr batch --jobs {jobs} ({'with' if correct else 'no'} correction)",
-                    f"{rate:.1f} pages/min = {rate / plain_rate:.2f} x plain tesseract",
-                )
-            )
-            rows.append((f"  share of page time in correction (--jobs {jobs})", f"{share:.1f} %"))
-            rows.append(
-                (
-                    f"  peak RSS per worker / per tesseract (--jobs {jobs})",
-                    f"{summary.peak_worker_rss_kb / 1024:.0f} MB / "
-                    f"{summary.peak_tesseract_rss_kb / 1024:.0f} MB",
-                )
-            )
+        rows.extend(throughput(paths, folder / "in", folder, args.rounds, correct))
+        if args.profile_pages:
+            sample = paths[: args.profile_pages]
+            for name in ENGINES:
+                rows.extend(profile(sample, folder / "in", folder, correct, name))
         children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         rows.append(
-            ("  peak RSS of any child process (RUSAGE_CHILDREN)", f"{children / 1024:.0f} MB")
+            ("peak RSS of any child process (RUSAGE_CHILDREN)", f"{children / 1024:.0f} MB")
         )
-        figures = search_benchmark(args.search_pages, args.queries, folder)
-        rows.append(
-            (f"search index build, {args.search_pages} pages", f"{figures['index_seconds']:.1f} s")
-        )
-        rows.append(
-            (
-                f"search latency p50 / p95 ({args.queries} queries, top 10, snippets)",
-                f"{figures['p50']:.1f} ms / {figures['p95']:.1f} ms",
+        if not args.no_search:
+            figures = search_benchmark(args.search_pages, args.queries, folder)
+            rows.append(
+                (
+                    f"search index build, {args.search_pages} pages",
+                    f"{figures['index_seconds']:.1f} s",
+                )
             )
-        )
-        rows.append(("index size per page", f"{figures['bytes_per_page'] / 1024:.1f} KiB"))
+            rows.append(
+                (
+                    f"search latency p50 / p95 ({args.queries} queries, top 10, snippets)",
+                    f"{figures['p50']:.1f} ms / {figures['p95']:.1f} ms",
+                )
+            )
+            rows.append(("index size per page", f"{figures['bytes_per_page'] / 1024:.1f} KiB"))
+    rows.append(("load average at end (1, 5, 15 min)", load_average()))
     print_table(rows)
 
 

@@ -62,6 +62,12 @@ def make_pdf(tmp_path: Path) -> Callable[..., Path]:
 
 
 @pytest.fixture
+def pytesseract_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run OCR through the tesseract program (pytesseract) in this test."""
+    monkeypatch.setenv("VNOCR_ENGINE", "pytesseract")
+
+
+@pytest.fixture
 def stub_tesseract(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
     """Replace Tesseract: each page's text is "<width>x<height>" of the image it was given.
 

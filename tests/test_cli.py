@@ -194,7 +194,7 @@ def test_usage_errors_exit_2(args):
     assert "Traceback" not in result.stderr and result.stderr.strip()
 
 
-def test_ocr_without_tesseract(monkeypatch, make_image):
+def test_ocr_without_tesseract(monkeypatch, make_image, pytesseract_engine):
     import pytesseract
 
     monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")

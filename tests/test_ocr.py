@@ -237,14 +237,14 @@ def test_mean_confidence():
     assert ocr.mean_confidence([]) is None
 
 
-def test_ocr_image_empty_page(monkeypatch):
+def test_ocr_image_empty_page(monkeypatch, pytesseract_engine):
     empty = tsv_dict([(1, 0, 0, 0, 0, -1, ""), (2, 1, 0, 0, 0, -1, "")])
     monkeypatch.setattr(pytesseract, "image_to_data", lambda *args, **kwargs: empty)
     result = ocr.ocr_image(Image.new("L", (50, 50), 255))
     assert (result.text, result.words, result.confidence) == ("", [], None)
 
 
-def test_ocr_image_passes_lang_psm_and_dpi(monkeypatch):
+def test_ocr_image_passes_lang_psm_and_dpi(monkeypatch, pytesseract_engine):
     calls = []
 
     def fake(image, lang, config, output_type):
@@ -259,7 +259,7 @@ def test_ocr_image_passes_lang_psm_and_dpi(monkeypatch):
     assert calls == [("vie+eng", "--psm 6 --dpi 200"), ("vie", "--psm 3 --dpi 400")]
 
 
-def test_missing_language_model(monkeypatch):
+def test_missing_language_model(monkeypatch, pytesseract_engine):
     def fail(*args, **kwargs):
         raise pytesseract.TesseractError(
             1, "Failed loading language 'vie'\nTesseract couldn't load any languages!"
@@ -270,7 +270,7 @@ def test_missing_language_model(monkeypatch):
         ocr.ocr_image(Image.new("L", (10, 10)))
 
 
-def test_tesseract_failure_is_ocr_error(monkeypatch):
+def test_tesseract_failure_is_ocr_error(monkeypatch, pytesseract_engine):
     def fail(*args, **kwargs):
         raise pytesseract.TesseractError(1, "Error in pixReadMem")
 
@@ -285,7 +285,7 @@ EMPTY_HOCR = (
 )
 
 
-def test_ocr_image_alternatives_run_hocr_with_choices(monkeypatch):
+def test_ocr_image_alternatives_run_hocr_with_choices(monkeypatch, pytesseract_engine):
     calls = []
 
     def fake(image, lang, config, extension):
@@ -304,7 +304,7 @@ def test_ocr_image_alternatives_run_hocr_with_choices(monkeypatch):
     assert (empty.text, empty.words, empty.confidence) == ("", [], None)
 
 
-def test_ocr_image_alternatives_errors(monkeypatch):
+def test_ocr_image_alternatives_errors(monkeypatch, pytesseract_engine):
     def fail(*args, **kwargs):
         raise pytesseract.TesseractError(1, "Failed loading language 'vie'")
 
@@ -313,7 +313,7 @@ def test_ocr_image_alternatives_errors(monkeypatch):
         ocr.ocr_image(Image.new("L", (10, 10)), alternatives=True)
 
 
-def test_tesseract_not_installed(monkeypatch):
+def test_tesseract_not_installed(monkeypatch, pytesseract_engine):
     monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
     ocr.tesseract_info.cache_clear()
     try:
@@ -343,7 +343,7 @@ def rendered_line(text: str) -> Image.Image:
 
 
 @pytest.mark.e2e
-def test_real_tesseract_choices_and_same_words_as_tsv():
+def test_real_tesseract_choices_and_same_words_as_tsv(pytesseract_engine):
     image = rendered_line("Ủy ban nhân dân huyện Thường Tín báo cáo")
     page = ocr.ocr_image(image, "vie", 7, alternatives=True)
     assert page.words and page.text.startswith("Ủy ban")

@@ -249,3 +249,18 @@ def test_auto_helps_a_skewed_low_resolution_scan():
     raw = cer(truth, ocr_text(image))
     prepared = cer(truth, ocr_text(preprocess.prepare(image, "auto")))
     assert prepared < raw
+
+
+def test_skew_measured_once_per_page_image(monkeypatch):
+    calls = []
+    measure = preprocess._measure_skew
+    monkeypatch.setattr(
+        preprocess, "_measure_skew", lambda gray, limit: calls.append(1) or measure(gray, limit)
+    )
+    page = preprocess.to_gray(_page().rotate(2.0, expand=True, fillcolor=255))
+    first = preprocess.measure_skew(page)
+    assert preprocess.upright_ratio(page) > 1.2 and preprocess.measure_skew(page) == first
+    assert len(calls) == 1 and first == pytest.approx(2.0, abs=0.5)
+    other = np.ascontiguousarray(page[:, ::-1])  # a new page, skewed the other way
+    assert preprocess.measure_skew(other) == pytest.approx(-first, abs=0.2)
+    assert len(calls) == 2

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from importlib import metadata
 
 from vnocr.errors import DependencyError
-from vnocr.image.ocr import TESSERACT_INSTALL, lang_install_command, tesseract_info
+from vnocr.image import engine
+from vnocr.image.ocr import TESSERACT_INSTALL, TesseractInfo, lang_install_command, tesseract_info
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,46 @@ def archival_checks() -> list[Check]:
     return checks
 
 
+def _engine_detail(info: TesseractInfo) -> str:
+    """Which Tesseract runs, how, and where its models are read from."""
+    if info.engine == "tesserocr":
+        import tesserocr
+
+        how = f"in-process via tesserocr {tesserocr.__version__}"
+    else:
+        how = "the tesseract program via pytesseract"
+    where = f"; models from {info.tessdata}" if info.tessdata else ""
+    return f"version {info.version}, {how}{where}"
+
+
+def _other_engine(in_use: str) -> Check:
+    """The engine not in use, as an optional check (what --engine would switch to)."""
+    if in_use == "tesserocr":
+        try:
+            version = engine.PytesseractEngine().info().version
+        except DependencyError:
+            return Check(
+                "tesseract CLI",
+                False,
+                "missing (only needed for --engine pytesseract)",
+                required=False,
+                fix=TESSERACT_INSTALL,
+            )
+        return Check("tesseract CLI", True, f"version {version} (for --engine pytesseract)")
+    if engine.engine_choice() == "pytesseract" and engine.tesserocr_usable():
+        return Check("tesserocr", True, "installed, not in use (--engine pytesseract)")
+    return Check(
+        "tesserocr",
+        False,
+        "not usable (it reads pages faster: Tesseract in-process, models loaded once)",
+        required=False,
+        fix=engine.TESSEROCR_INSTALL,
+    )
+
+
 def run_checks() -> list[Check]:
-    """Check Tesseract, the vie/osd/eng models, poppler, (optional) Dask, OCRmyPDF, Ghostscript."""
+    """Check Tesseract (both engines), the vie/osd/eng models, poppler, (optional) Dask,
+    OCRmyPDF and Ghostscript."""
     checks: list[Check] = []
     try:
         info = tesseract_info()
@@ -94,8 +133,9 @@ def run_checks() -> list[Check]:
         checks.append(Check("tesseract", False, str(exc), fix=TESSERACT_INSTALL))
         languages: tuple[str, ...] = ()
     else:
-        checks.append(Check("tesseract", True, f"version {info.version}"))
+        checks.append(Check("tesseract", True, _engine_detail(info)))
         languages = info.languages
+        checks.append(_other_engine(info.engine))
     models = (
         ("vie", True, "Vietnamese model"),
         ("osd", False, "orientation detection, used to turn rotated pages"),
@@ -148,7 +188,7 @@ def format_checks(checks: list[Check]) -> list[str]:
     lines: list[str] = []
     for check in checks:
         status = "ok" if check.ok else ("MISSING" if check.required else "missing (optional)")
-        lines.append(f"{check.name:<11} {status:<18} {check.detail}")
+        lines.append(f"{check.name:<13} {status:<18} {check.detail}")
     fixes = [check.fix for check in checks if not check.ok and check.fix]
     if fixes:
         lines.append("")

@@ -7,16 +7,14 @@ import os
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
-import pytesseract
 from PIL import Image
 
 from vnocr.errors import DependencyError, OcrError
-
-TESSERACT_INSTALL = "sudo apt-get install tesseract-ocr"
+from vnocr.image import engine
+from vnocr.image.engine import TESSERACT_INSTALL, lang_install_command  # noqa: F401
 
 # Tesseract's OpenMP threads slow it down when cores are shared (batch workers, busy hosts):
 # one thread per Tesseract process is faster overall. Set OMP_THREAD_LIMIT to override.
@@ -24,18 +22,9 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 #: Alternatives kept per character position (best first).
 MAX_CHOICES = 3
-#: Tesseract option that makes the LSTM report its best glyphs per character in hOCR.
-CHOICES_CONFIG = "-c lstm_choice_mode=2"
 
 #: One word's per-character alternatives: for each character, (glyph, probability 0-1), best first.
 Choices = list[list[tuple[str, float]]]
-
-_T = TypeVar("_T")
-
-
-def lang_install_command(lang: str) -> str:
-    """The apt-get command that installs the Tesseract model for `lang` (e.g. vie)."""
-    return f"sudo apt-get install tesseract-ocr-{lang.replace('_', '-').lower()}"
 
 
 @dataclass(frozen=True)
@@ -68,25 +57,27 @@ class PageOCR:
 
 @dataclass(frozen=True)
 class TesseractInfo:
-    """What is installed: Tesseract's version and its language models."""
+    """What is installed: the Tesseract version the OCR engine runs and its language models."""
 
     version: str
     languages: tuple[str, ...]
+    engine: str = ""
+    tessdata: str = ""
 
 
-@functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=4)
+def _engine_info(name: str, pid: int) -> TesseractInfo:
+    found = engine.current().info()
+    return TesseractInfo(found.version, found.languages, found.name, found.tessdata)
+
+
 def tesseract_info() -> TesseractInfo:
-    """Tesseract version and available languages; DependencyError if Tesseract is missing."""
-    try:
-        version = str(pytesseract.get_tesseract_version())
-        languages = tuple(sorted(pytesseract.get_languages(config="")))
-    except pytesseract.TesseractNotFoundError:
-        raise DependencyError(f"tesseract is not installed ({TESSERACT_INSTALL})") from None
-    except (pytesseract.TesseractError, OSError) as exc:
-        raise DependencyError(
-            f"tesseract does not run ({exc}); reinstall it ({TESSERACT_INSTALL})"
-        ) from None
-    return TesseractInfo(version=version, languages=languages)
+    """Version and languages of this process's OCR engine; DependencyError if it cannot run."""
+    return _engine_info(engine.engine_choice(), os.getpid())
+
+
+# Callers and tests clear the cached answer as they did when it was an lru_cache.
+tesseract_info.cache_clear = _engine_info.cache_clear  # type: ignore[attr-defined]
 
 
 def check_tesseract(lang: str) -> TesseractInfo:
@@ -168,13 +159,29 @@ def _word_text(element: ET.Element) -> str:
     return "".join(parts).strip()
 
 
+def clean_choices(positions: Choices, text: str) -> Choices:
+    """Per-character alternatives of one word from Tesseract's LSTM choices (0-1, any order).
+
+    Positions whose best glyph is a space (the gap before the word) are dropped; glyphs with
+    probability 0 are dropped except the best; at most MAX_CHOICES are kept. Empty unless
+    there is exactly one position per character of `text`.
+    """
+    kept: Choices = []
+    for position in positions:
+        glyphs = [(unicodedata.normalize("NFC", g or ""), round(p, 6)) for g, p in position]
+        glyphs.sort(key=lambda glyph: -glyph[1])
+        if not glyphs or not glyphs[0][0].strip():
+            continue
+        best, rest = glyphs[0], [g for g in glyphs[1:] if g[1] > 0 and g[0].strip()]
+        kept.append([best, *rest][:MAX_CHOICES])
+    return kept if len(kept) == len(text) else []
+
+
 def parse_choices(element: ET.Element, text: str) -> Choices:
     """Per-character alternatives of one hOCR ocrx_word (Tesseract's lstm_choice_mode=2).
 
-    Each `lstm_choices` span is one position holding `x_confs` (0-100) glyphs. Positions whose
-    best glyph is a space (the gap before the word) are dropped; glyphs with probability 0 are
-    dropped except the best; at most MAX_CHOICES are kept. Empty unless there is exactly one
-    position per character of `text`.
+    Each `lstm_choices` span is one position holding `x_confs` (0-100) glyphs; see
+    `clean_choices` for what is kept.
     """
     positions: Choices = []
     for span in _children(element, "ocrx_cinfo"):
@@ -183,16 +190,10 @@ def parse_choices(element: ET.Element, text: str) -> Choices:
         glyphs: list[tuple[str, float]] = []
         for choice in _children(span, "ocrx_cinfo"):
             match = _XCONFS.search(choice.get("title", ""))
-            if not match:
-                continue
-            prob = round(min(1.0, max(0.0, float(match.group(1)) / 100)), 6)
-            glyphs.append((unicodedata.normalize("NFC", choice.text or ""), prob))
-        glyphs.sort(key=lambda glyph: -glyph[1])
-        if not glyphs or not glyphs[0][0].strip():
-            continue
-        best, rest = glyphs[0], [g for g in glyphs[1:] if g[1] > 0 and g[0].strip()]
-        positions.append([best, *rest][:MAX_CHOICES])
-    return positions if len(positions) == len(text) else []
+            if match:
+                glyphs.append((choice.text or "", min(1.0, max(0.0, float(match.group(1)) / 100))))
+        positions.append(glyphs)
+    return clean_choices(positions, text)
 
 
 def words_from_hocr(hocr: bytes | str) -> list[Word]:
@@ -274,24 +275,6 @@ def image_dpi(image: Image.Image, default: int) -> int:
     return value if 70 <= value <= 2400 else default
 
 
-def _run_tesseract(call: Callable[[], _T]) -> _T:
-    """Run a pytesseract call, turning its failures into DependencyError/OcrError."""
-    try:
-        return call()
-    except pytesseract.TesseractNotFoundError:
-        raise DependencyError(f"tesseract is not installed ({TESSERACT_INSTALL})") from None
-    except pytesseract.TesseractError as exc:
-        message = str(exc.message if hasattr(exc, "message") else exc)
-        missing = re.search(r"Failed loading language '([^']+)'", message)
-        if missing:
-            code = missing.group(1)
-            raise DependencyError(
-                f"Tesseract language model '{code}' is not installed ({lang_install_command(code)})"
-            ) from None
-        first = next((line for line in message.splitlines() if line.strip()), "unknown error")
-        raise OcrError(f"tesseract failed: {first.strip()}") from None
-
-
 def ocr_image(
     image: Image.Image,
     lang: str = "vie",
@@ -301,25 +284,9 @@ def ocr_image(
 ) -> PageOCR:
     """OCR one page image with Tesseract; `dpi` is used when the image carries no resolution.
 
-    Words, boxes and confidences come from Tesseract's TSV output. With `alternatives`, the one
-    Tesseract run writes hOCR with `-c lstm_choice_mode=2` instead, which gives the same words
-    (same numbering, so the same text) plus each word's per-character choices; it measured
-    ~14% more Tesseract CPU time.
+    The process's OCR engine (`engine.current()`: Tesseract in this process, or its CLI) gives
+    the words, boxes and confidences; with `alternatives`, also each word's per-character
+    choices (`lstm_choice_mode=2`), with the same words and numbering.
     """
-    config = f"--psm {int(psm)} --dpi {image_dpi(image, dpi)}"
-    if alternatives:
-        config = f"{config} {CHOICES_CONFIG}"
-        hocr = _run_tesseract(
-            lambda: pytesseract.image_to_pdf_or_hocr(
-                image, lang=lang, config=config, extension="hocr"
-            )
-        )
-        words = words_from_hocr(hocr)
-    else:
-        data = _run_tesseract(
-            lambda: pytesseract.image_to_data(
-                image, lang=lang, config=config, output_type=pytesseract.Output.DICT
-            )
-        )
-        words = words_from_data(data)
+    words = engine.current().read(image, lang, int(psm), image_dpi(image, dpi), alternatives)
     return PageOCR(words=words, text=rebuild_text(words), confidence=mean_confidence(words))

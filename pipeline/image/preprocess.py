@@ -12,6 +12,9 @@ Which steps "auto" runs was chosen with scripts/benchmark_ocr.py (see AUTO_STEPS
 from __future__ import annotations
 
 import math
+import weakref
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import cv2
 import numpy as np
@@ -47,6 +50,8 @@ UPSCALE_INTERPOLATION = cv2.INTER_CUBIC
 MAX_UPSCALED_PIXELS = 60_000_000
 #: OSD needs this confidence before a page is turned.
 MIN_OSD_CONFIDENCE = 1.5
+
+_T = TypeVar("_T")
 
 
 def parse_mode(mode: str) -> tuple[str, ...]:
@@ -99,13 +104,41 @@ def _ink_mask(gray: np.ndarray) -> np.ndarray:
     return mask
 
 
+class _LastPage:
+    """Measurements of the last page image, kept while that image lives.
+
+    The orientation check and deskew both need the skew of the same image, and a copy of it
+    downscaled the same way: each is made once per image, not once per step that asks.
+    """
+
+    def __init__(self) -> None:
+        self._image: weakref.ref[np.ndarray] | None = None
+        self._values: dict[tuple[Any, ...], Any] = {}
+
+    def get(self, image: np.ndarray, key: tuple[Any, ...], make: Callable[[], _T]) -> _T:
+        """The value `make()` gave for this image and key, made now if not yet."""
+        if self._image is None or self._image() is not image:
+            self._image, self._values = weakref.ref(image), {}
+        values = self._values  # `make` may ask about another image meanwhile
+        if key not in values:
+            values[key] = make()
+        return values[key]
+
+
+_last_page = _LastPage()
+
+
 def _downscale(gray: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
     """Downscale so the longer side is at most `max_side`; return the image and the scale used."""
     scale = min(1.0, max_side / max(gray.shape))
-    if scale < 1.0:
+    if scale >= 1.0:
+        return gray, scale
+
+    def resize() -> tuple[np.ndarray, float]:
         size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
-        gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
-    return gray, scale
+        return cv2.resize(gray, size, interpolation=cv2.INTER_AREA), scale
+
+    return _last_page.get(gray, ("downscale", max_side), resize)
 
 
 # --- orientation -----------------------------------------------------------------------------
@@ -156,7 +189,7 @@ def upright_ratio(gray: np.ndarray) -> float | None:
     None when no text lines are found. Expects roughly horizontal lines.
     """
     small, _ = _downscale(gray, 1200)
-    angle = measure_skew(small)
+    angle = measure_skew(gray)  # on the same downscaled copy; deskew reuses the measurement
     if abs(angle) >= MIN_SKEW:
         small = rotate_small(small, -angle)
     profile = _ink_mask(small).sum(axis=1).astype(np.float64)
@@ -179,7 +212,7 @@ def upright_ratio(gray: np.ndarray) -> float | None:
 
 def _osd_rotation(gray: np.ndarray) -> tuple[int, float] | None:
     """Tesseract OSD on the densest part of the page: (clockwise fix, confidence) or None."""
-    import pytesseract
+    from vnocr.image import engine
 
     window = _osd_window(gray)
     xheight = measure_xheight(window)
@@ -187,15 +220,7 @@ def _osd_rotation(gray: np.ndarray) -> tuple[int, float] | None:
         factor = min(MAX_UPSCALE, TARGET_XHEIGHT / max(xheight, 1.0))
         size = (round(window.shape[1] * factor), round(window.shape[0] * factor))
         window = cv2.resize(window, size, interpolation=cv2.INTER_CUBIC)
-    try:
-        osd = pytesseract.image_to_osd(
-            Image.fromarray(window),
-            config="--psm 0 --dpi 300",
-            output_type=pytesseract.Output.DICT,
-        )
-    except (pytesseract.TesseractError, ValueError, RuntimeError, OSError):
-        return None
-    return int(osd.get("rotate", 0)) % 360, float(osd.get("orientation_conf", 0.0))
+    return engine.current().orientation(Image.fromarray(window))
 
 
 def detect_orientation(gray: np.ndarray) -> int:
@@ -261,8 +286,13 @@ def measure_skew(gray: np.ndarray, max_angle: float = MAX_SKEW) -> float:
     """Skew of the text lines in degrees (positive = counter-clockwise), 0.0 when unmeasurable.
 
     Projection-profile search: the row histogram of ink pixels is sharpest when the lines are
-    horizontal. Coarse search over +-max_angle, then refinement, on a downscaled copy.
+    horizontal. Coarse search over +-max_angle, then refinement, on a downscaled copy. Asked
+    again about the same image object, it returns the measurement it made.
     """
+    return _last_page.get(gray, ("skew", max_angle), lambda: _measure_skew(gray, max_angle))
+
+
+def _measure_skew(gray: np.ndarray, max_angle: float) -> float:
     small, _ = _downscale(gray, 1200)
     mask = _ink_mask(small)
     ink = int(mask.sum())
@@ -432,11 +462,12 @@ def prepare_page(image: Image.Image, mode: str = "auto") -> tuple[Image.Image, g
     for step in steps:
         if min(gray.shape) < 8:
             break
-        if step == "denoise":
-            noisy = estimate_noise(gray) >= NOISE_THRESHOLD
         if auto and step == "upscale" and not noisy:
             continue  # upscaling only paid off together with denoising (see AUTO_STEPS)
-        gray, matrix = _step(step, gray)
+        stepped, matrix = _step(step, gray)
+        if step == "denoise":  # it filters exactly when estimate_noise reaches the threshold
+            noisy = stepped is not gray
+        gray = stepped
         if matrix is not None:
             transform = transform.then(matrix)
     result = Image.fromarray(gray)
