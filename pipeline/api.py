@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -248,3 +249,28 @@ def ocr_document(
     >>> [page.text for page in vnocr.ocr("scan.pdf", pages=[1])]  # doctest: +SKIP
     """
     return list(ocr_file(path, Settings(**options), pages, corrector))
+
+
+def correct_blocks(
+    blocks: Iterable[str], corrector: TextCorrector
+) -> Iterator[tuple[str, list[Change]]]:
+    """Correct a text of any length given as consecutive blocks, one chunk at a time.
+
+    Yields the corrected text of each chunk (its pieces joined as in the input) and its
+    changes, with line and column in the whole text. Memory stays bounded by the chunk limits
+    of `vnocr.text.stream`; a text that fits in one chunk is corrected as `correct_text` does.
+    """
+    from vnocr.text import stream
+
+    for chunk in stream.chunks(stream.pieces(blocks)):
+        correction = correct_text("\n".join(piece.text for piece in chunk), corrector)
+        fixed = correction.text.split("\n")
+        text = "".join(
+            new + ("\n" if piece.ends_line else "") for new, piece in zip(fixed, chunk, strict=True)
+        )
+        changes = [
+            replace(change, line=piece.line, column=piece.column + change.column)
+            for change in correction.changes
+            for piece in (chunk[change.line - 1],)
+        ]
+        yield text, changes

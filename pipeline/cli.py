@@ -409,17 +409,16 @@ def correct_command(
     """
     settings = Settings(tone_style=tone_style, lexicon=lexicon, encoding=encoding)
     where = "<stdin>" if input_path == "-" else input_path
-    if input_path == "-":
-        decoded = decoding.decode_document(sys.stdin.buffer.read(), where, encoding)
-    else:  # bad input fails before the models are loaded
-        decoded = decoding.read_document(input_path, encoding)
-    if decoded.detected and decoded.encoding:
-        note_encoding(where, decoded.encoding)
-    correction = api.correct_text(decoded.text, api.make_corrector(settings))
-    with open_output(out) as stream:
-        stream.write(correction.text.encode("utf-8"))
-    if explain:
-        print_changes(correction.changes, input_path)
+    # Bad input fails on entering, before the models are loaded.
+    with decoding.document_blocks(input_path, encoding) as (blocks, detected):
+        if detected:
+            note_encoding(where, detected)
+        corrector = api.make_corrector(settings)
+        with open_output(out) as stream:
+            for text, changes in api.correct_blocks(blocks, corrector):
+                stream.write(text.encode("utf-8"))
+                if explain:
+                    print_changes(changes, input_path)
     return ExitCode.OK
 
 
