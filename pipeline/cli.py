@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from vnocr import api
 from vnocr.errors import DependencyError, ExitCode, UsageError, VnocrError
 from vnocr.image import load
 from vnocr.image.preprocess import AUTO_STEPS, STEPS, parse_mode
-from vnocr.outputs import atomic_open, page_record, page_text_block
+from vnocr.outputs import OutputError, atomic_open, check_output, page_record, page_text_block
 from vnocr.settings import DEFAULT_MAX_PIXELS, TONE_STYLES, Settings
 from vnocr.text import decoding, legacy_encodings
 
@@ -94,6 +95,16 @@ lexicon_option = click.option(
 explain_option = click.option(
     "--explain", is_flag=True, help="Print every correction (old -> new, margin) on stderr."
 )
+force_option = click.option(
+    "--force", is_flag=True, help="Replace OUT even if it is a read-only file."
+)
+
+
+def check_output_path(out: str | Path | None, inputs: Iterable[str | Path], force: bool) -> None:
+    """Refuse (before any work) an output that names an input, a folder, a device, a FIFO,
+    a socket or a read-only file (see `outputs.check_output`); stdout needs no check."""
+    if out is not None and str(out) != "-":
+        check_output(out, inputs, force)
 
 
 def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -263,6 +274,7 @@ def print_changes(changes: Iterable[Change], where: str) -> None:
 @click.option("--pages", default=None, metavar="SPEC", help="Pages to OCR, e.g. 1-3,7.")
 @page_options
 @explain_option
+@force_option
 def ocr_command(
     inputs: tuple[str, ...],
     out: str | None,
@@ -278,6 +290,7 @@ def ocr_command(
     alternatives: bool,
     max_pixels: int,
     explain: bool,
+    force: bool,
 ) -> int:
     """OCR images and PDFs to text.
 
@@ -288,6 +301,7 @@ def ocr_command(
         lang, psm, dpi, no_correct, tone_style, lexicon, preprocess, max_pixels, alternatives
     )
     page_list = load.parse_page_spec(pages)
+    check_output_path(out, inputs, force)
     return run_ocr(list(inputs), settings, page_list, out, fmt, explain)
 
 
@@ -394,6 +408,7 @@ def _write_pages(
 @lexicon_option
 @encoding_option
 @explain_option
+@force_option
 def correct_command(
     input_path: str,
     out: str | None,
@@ -401,6 +416,7 @@ def correct_command(
     lexicon: Path | None,
     encoding: str | None,
     explain: bool,
+    force: bool,
 ) -> int:
     """Correct a text file (diacritics, Unicode).
 
@@ -408,6 +424,7 @@ def correct_command(
     (detected, or named with --encoding); '-' reads stdin. One output line per input line.
     """
     settings = Settings(tone_style=tone_style, lexicon=lexicon, encoding=encoding)
+    check_output_path(out, [input_path], force)
     where = "<stdin>" if input_path == "-" else input_path
     # Bad input fails on entering, before the models are loaded.
     with decoding.document_blocks(input_path, encoding) as (blocks, detected):
@@ -640,11 +657,12 @@ def lexicon_build_command(corpus: tuple[Path, ...], out: Path) -> int:
     """
     from vnocr.models import lm
 
+    check_output(out, corpus)
     counts = lm.counts_from_files(corpus)
     if not any(word not in lm.SPECIAL for word in counts.unigrams):
         raise VnocrError("no Vietnamese text found in the corpus files (need clean UTF-8 text)")
     model = lm.build(counts)
-    model.save(out)
+    save_model(model, out)
     words = sum(counts.unigrams.values())
     click.echo(
         f"wrote {out}: {len(model.vocab)} symbols, {model.bigram_count} bigrams, "
@@ -653,6 +671,19 @@ def lexicon_build_command(corpus: tuple[Path, ...], out: Path) -> int:
         err=True,
     )
     return ExitCode.OK
+
+
+def save_model(model: Any, out: Path) -> None:
+    """`model.save(out)` (through a symlink to its target) with write failures as one-line
+    errors and, on any failure or Ctrl-C, no temporary file left."""
+    target = Path(os.path.realpath(out))
+    try:
+        model.save(target)
+    except BaseException as exc:
+        Path(f"{target}.tmp.npz").unlink(missing_ok=True)  # the model's own temporary file
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write ({exc.strerror or exc})", path=str(out)) from None
+        raise
 
 
 def run(argv: list[str] | None = None) -> Any:
