@@ -306,7 +306,7 @@ def ocr_command(
 
 
 def _plan(
-    inputs: list[str], settings: Settings, pages: list[int] | None
+    inputs: list[str], settings: Settings, pages: Iterable[int] | None
 ) -> tuple[list[tuple[str, list[int]]], int]:
     """Check each input and list its pages; report bad inputs. Returns (plan, failures)."""
     plan: list[tuple[str, list[int]]] = []
@@ -329,7 +329,7 @@ class _NothingWritten(Exception):
 def run_ocr(
     inputs: list[str],
     settings: Settings,
-    pages: list[int] | None,
+    pages: Iterable[int] | None,
     out: str | None,
     fmt: str,
     show_changes: bool,

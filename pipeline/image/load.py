@@ -6,6 +6,7 @@ import contextlib
 import re
 import warnings
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pdf2image
@@ -95,25 +96,61 @@ def detect_kind(path: str | Path) -> str:
     raise InputError(f"unsupported file type {label} (expected {SUPPORTED})", path=str(path))
 
 
-def parse_page_spec(spec: str | None) -> list[int] | None:
-    """Parse "1-3,7" into [1, 2, 3, 7] (sorted, unique, 1-based); None or "" means all pages.
+@dataclass(frozen=True)
+class PageSpec:
+    """The pages a --pages spec asks for, as sorted disjoint ranges (first, last), 1-based.
 
-    Raises UsageError for a malformed spec.
+    Iterating gives the page numbers; the ranges are never expanded before they are checked
+    against the page count (1-1000000000 costs nothing).
+    """
+
+    ranges: tuple[tuple[int, int], ...]
+
+    def __iter__(self) -> Iterator[int]:
+        for first, last in self.ranges:
+            yield from range(first, last + 1)
+
+    def __len__(self) -> int:
+        return sum(last - first + 1 for first, last in self.ranges)
+
+    def first_above(self, total: int) -> int | None:
+        """The lowest page asked for above `total`, or None."""
+        return next((max(first, total + 1) for first, last in self.ranges if last > total), None)
+
+
+def parse_page_spec(spec: str | None) -> PageSpec | None:
+    """Parse "1-3,7" into the pages 1, 2, 3, 7 (sorted, unique, 1-based); None or "" means
+    all pages. Raises UsageError for a malformed spec.
     """
     if spec is None or not spec.strip():
         return None
-    pages: set[int] = set()
+    ranges: list[tuple[int, int]] = []
     for part in spec.split(","):
         part = part.strip()
         match = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+))?", part)
         if not match:
-            raise UsageError(f"bad page range '{part}' in '{spec}' (use e.g. 1-3,7)")
+            raise UsageError(
+                f"bad page range '{_shown(part)}' in '{_shown(spec)}' (use e.g. 1-3,7)"
+            )
         first = int(match.group(1))
         last = int(match.group(2)) if match.group(2) else first
         if first < 1 or last < first:
-            raise UsageError(f"bad page range '{part}' in '{spec}' (pages start at 1, low-high)")
-        pages.update(range(first, last + 1))
-    return sorted(pages)
+            raise UsageError(
+                f"bad page range '{part}' in '{_shown(spec)}' (pages start at 1, low-high)"
+            )
+        ranges.append((first, last))
+    merged: list[tuple[int, int]] = []
+    for first, last in sorted(ranges):
+        if merged and first <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return PageSpec(tuple(merged))
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """`text` cut to `limit` characters for an error message."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _pdf_error(path: Path, exc: Exception, page: int | None = None) -> InputError | DependencyError:
@@ -328,13 +365,16 @@ def select_pages(
     total = count_pages(path, max_pixels)
     if pages is None:
         return list(range(1, total + 1))
-    wanted = list(pages)
-    missing = [page for page in wanted if page > total]
-    if missing:
+    if isinstance(pages, PageSpec):  # checked before it is expanded
+        missing = pages.first_above(total)
+    else:
+        pages = list(pages)
+        missing = next((page for page in pages if page > total), None)
+    if missing is not None:
         raise InputError(
-            f"page {missing[0]} does not exist (the file has {total} page(s))", path=str(path)
+            f"page {missing} does not exist (the file has {total} page(s))", path=str(path)
         )
-    return wanted
+    return list(pages)
 
 
 def iter_pages(
