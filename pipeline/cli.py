@@ -62,6 +62,10 @@ class VnocrGroup(click.Group):
         except BrokenPipeError:  # e.g. `vnocr ocr x.pdf | head`
             sys.stderr.close()
             sys.exit(ExitCode.FAILED)
+        except OSError as exc:  # most often writing stdout failed: a full disk, an I/O error
+            where = f"{exc.filename}: " if exc.filename else ""
+            error(f"{where}{exc.strerror or exc} (check the disk and where the output goes)")
+            sys.exit(ExitCode.FAILED)
         sys.exit(int(result) if isinstance(result, int) else ExitCode.OK)
 
 
@@ -137,6 +141,23 @@ def _check_preprocess(ctx: click.Context, param: click.Parameter, value: str) ->
     return value
 
 
+# Page segmentation modes that give no text: 0 only detects orientation and script, 2 is not
+# implemented by Tesseract.
+_PSM_WITHOUT_TEXT = {0: "only detects orientation and script", 2: "is not implemented"}
+
+
+def _check_psm(ctx: click.Context, param: click.Parameter, value: int) -> int:
+    """Reject a page segmentation mode that gives no text (usage error, exit 2)."""
+    if value in _PSM_WITHOUT_TEXT:
+        raise click.BadParameter(
+            f"mode {value} {_PSM_WITHOUT_TEXT[value]} in Tesseract and gives no text "
+            "(use 3, the default, or 1, 4-13)",
+            ctx=ctx,
+            param=param,
+        )
+    return value
+
+
 preprocess_option = click.option(
     "--preprocess",
     default="auto",
@@ -169,7 +190,8 @@ def page_options(command: Callable[..., Any]) -> Callable[..., Any]:
             type=click.IntRange(0, 13),
             default=3,
             show_default=True,
-            help="Tesseract page segmentation mode.",
+            callback=_check_psm,
+            help="Tesseract page segmentation mode (1, 3-13; 0 and 2 give no text).",
         ),
         click.option(
             "--lang", default="vie", show_default=True, help="Tesseract language(s), e.g. vie+eng."
