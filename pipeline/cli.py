@@ -24,6 +24,7 @@ from vnocr.image import load
 from vnocr.image.preprocess import AUTO_STEPS, STEPS, parse_mode
 from vnocr.outputs import OutputError, atomic_open, check_output, page_record, page_text_block
 from vnocr.settings import DEFAULT_MAX_PIXELS, TONE_STYLES, Settings
+from vnocr.tempfiles import private_tempdir
 from vnocr.text import decoding, legacy_encodings
 
 if TYPE_CHECKING:
@@ -47,9 +48,10 @@ class VnocrGroup(click.Group):
         **extra: Any,
     ) -> Any:
         try:
-            result = super().main(
-                args, prog_name or "vnocr", complete_var, standalone_mode=False, **extra
-            )
+            with private_tempdir():
+                result = super().main(
+                    args, prog_name or "vnocr", complete_var, standalone_mode=False, **extra
+                )
         except click.ClickException as exc:  # usage errors: click prints them, exit 2
             exc.show()
             sys.exit(exc.exit_code)
