@@ -158,6 +158,16 @@ def atomic_write(path: str | Path, data: str | bytes) -> None:
             handle.write(data)
 
 
+def printable(name: str | Path) -> str:
+    """A file name as valid text: bytes that are not UTF-8 (which Python keeps as surrogate
+    escapes, as in names from old Windows archives) are written \\xNN.
+
+    >>> printable(os.fsdecode(b"b\\xe1o.pdf"))
+    'b\\\\xe1o.pdf'
+    """
+    return os.fsencode(name).decode("utf-8", errors="backslashreplace")
+
+
 def nfc(text: str) -> str:
     """`text` in Unicode NFC."""
     return unicodedata.normalize("NFC", text)
@@ -177,7 +187,7 @@ def format_txt(results: Iterable[PageResult]) -> str:
 def page_record(result: PageResult) -> dict[str, Any]:
     """The JSON Lines record of one page (with `encoding` for a legacy-encoded text input)."""
     record: dict[str, Any] = {
-        "source": str(result.source),
+        "source": printable(result.source),
         "page": result.page,
         "text": nfc(result.text),
         "raw_text": nfc(result.raw_text),

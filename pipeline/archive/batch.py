@@ -34,7 +34,7 @@ from vnocr import api
 from vnocr.archive import manifest, search
 from vnocr.errors import DependencyError, ExitCode, InputError, UsageError, VnocrError
 from vnocr.image import load, ocr
-from vnocr.outputs import atomic_write, format_txt, page_record
+from vnocr.outputs import atomic_write, format_txt, page_record, printable
 from vnocr.results import Correction, PageResult, TextCorrector, WordChoices
 from vnocr.settings import Settings
 from vnocr.text import legacy_encodings
@@ -160,6 +160,18 @@ def output_names(files: list[Path], in_dir: Path) -> dict[Path, str]:
         clash = stems[(path.parent, path.stem.lower())] > 1
         names[path] = rel.as_posix() if clash else rel.with_suffix("").as_posix()
     return names
+
+
+def _output_intact(path: Path, record: manifest.DocumentRecord | None) -> bool:
+    """An output as this batch wrote it: a regular file, not emptied since. An empty file is
+    ours (a blank page's text) only if it is no newer than the document's manifest row."""
+    try:
+        status = path.stat()
+    except OSError:
+        return False
+    if not path.is_file():
+        return False
+    return status.st_size > 0 or (record is not None and status.st_mtime <= record.finished)
 
 
 def clean_stray_temp_files(out_dir: Path) -> int:
@@ -464,7 +476,7 @@ class BatchRun:
         stems = output_names(files, self.in_dir)
         todo: list[Document] = []
         for path in files:
-            rel = path.relative_to(self.in_dir).as_posix()
+            rel = printable(path.relative_to(self.in_dir).as_posix())
             self.summary.documents += 1
             try:
                 stat = path.stat()
@@ -476,7 +488,7 @@ class BatchRun:
             doc = Document(
                 path, rel, stems[path], stat.st_size, stat.st_mtime_ns, record=db.get(rel)
             )
-            exists = all(out.is_file() for out in self.outputs(doc))
+            exists = all(_output_intact(out, doc.record) for out in self.outputs(doc))
             try:
                 decision = manifest.decide(
                     doc.record,
@@ -740,7 +752,7 @@ class BatchRun:
                         round(sum(confidences) / len(confidences), 2) if confidences else None
                     ),
                     changes=changes,
-                    outputs=[path.relative_to(self.out_dir).as_posix() for path in outputs],
+                    outputs=[printable(path.relative_to(self.out_dir)) for path in outputs],
                 )
             )
         doc.finished = True

@@ -24,6 +24,7 @@ import regex
 import unidecode
 
 from vnocr.errors import InputError, UsageError
+from vnocr.outputs import printable
 
 FOLD_VERSION = f"1/unidecode-{getattr(unidecode, '__version__', '?')}"
 # unicode61's default token characters: letters, numbers and private-use characters.
@@ -389,12 +390,12 @@ def index_file(
     known: dict[str, tuple[int, int]] | None = None,
 ) -> int | None:
     """Index one output file unless unchanged; returns its page count (None if skipped)."""
-    rel = path.relative_to(root).as_posix()
+    rel = printable(path.relative_to(root).as_posix())
     stat = path.stat()
     if known is not None and known.get(rel) == (stat.st_size, stat.st_mtime_ns):
         return None
     source, pages = read_output(path)
-    index_pages(conn, str(root), rel, source or rel, pages, stat.st_size, stat.st_mtime_ns)
+    index_pages(conn, printable(root), rel, source or rel, pages, stat.st_size, stat.st_mtime_ns)
     return len(pages)
 
 
@@ -410,7 +411,7 @@ def index_tree(out_dir: str | Path, db: str | Path) -> IndexStats:
         known = {
             path: (size, mtime)
             for path, size, mtime in conn.execute(
-                "SELECT path, size, mtime_ns FROM documents WHERE root = ?", (str(root),)
+                "SELECT path, size, mtime_ns FROM documents WHERE root = ?", (printable(root),)
             )
         }
         seen: set[str] = set()
@@ -418,7 +419,7 @@ def index_tree(out_dir: str | Path, db: str | Path) -> IndexStats:
         for path in _outputs(root):
             if path.resolve() == db_path:
                 continue
-            seen.add(path.relative_to(root).as_posix())
+            seen.add(printable(path.relative_to(root).as_posix()))
             try:
                 count = index_file(conn, root, path, known)
             except (InputError, OSError, UnicodeDecodeError) as exc:
@@ -432,7 +433,7 @@ def index_tree(out_dir: str | Path, db: str | Path) -> IndexStats:
         for rel in sorted(set(known) - seen):
             with _transaction(conn):
                 row = conn.execute(
-                    "SELECT id FROM documents WHERE root = ? AND path = ?", (str(root), rel)
+                    "SELECT id FROM documents WHERE root = ? AND path = ?", (printable(root), rel)
                 ).fetchone()
                 if row:
                     _delete_document(conn, row[0])
