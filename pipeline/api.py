@@ -120,6 +120,7 @@ def process_page(
     started = time.perf_counter()
     try:
         image = load.load_page(path, page, settings.dpi, settings.max_pixels)
+        warnings = load.page_warnings(image)
         image = preprocess.prepare(image, settings.preprocess)
         if settings.alternatives:
             page_ocr = ocr.ocr_image(
@@ -148,6 +149,7 @@ def process_page(
         confidence=page_ocr.confidence,
         changes=changes,
         seconds=round(time.perf_counter() - started, 3),
+        warnings=warnings,
     )
 
 

@@ -22,7 +22,14 @@ from vnocr import api
 from vnocr.errors import DependencyError, ExitCode, UsageError, VnocrError
 from vnocr.image import load
 from vnocr.image.preprocess import AUTO_STEPS, STEPS, parse_mode
-from vnocr.outputs import OutputError, atomic_open, check_output, page_record, page_text_block
+from vnocr.outputs import (
+    OutputError,
+    atomic_open,
+    check_output,
+    page_record,
+    page_text_block,
+    printable,
+)
 from vnocr.settings import DEFAULT_MAX_PIXELS, TONE_STYLES, Settings
 from vnocr.tempfiles import private_tempdir
 from vnocr.text import decoding, legacy_encodings
@@ -34,6 +41,17 @@ if TYPE_CHECKING:
 def error(message: str) -> None:
     """Print one error line on stderr."""
     click.echo(f"vnocr: error: {message}", err=True)
+
+
+def page_warnings_failed(result: api.PageResult, strict: bool) -> bool:
+    """Print a page's warnings on stderr (as errors with `strict`); True if it then fails."""
+    for warning in result.warnings:
+        where = f"{printable(result.source)}, page {result.page}"
+        if strict:
+            error(f"{where}: {warning} (--strict)")
+        else:
+            click.echo(f"vnocr: warning: {where}: {warning}", err=True)
+    return strict and bool(result.warnings)
 
 
 class VnocrGroup(click.Group):
@@ -100,6 +118,11 @@ lexicon_option = click.option(
 )
 explain_option = click.option(
     "--explain", is_flag=True, help="Print every correction (old -> new, margin) on stderr."
+)
+strict_option = click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat warnings (a damaged PDF page) as failures: the page is not written.",
 )
 force_option = click.option(
     "--force", is_flag=True, help="Replace OUT even if it is a read-only file."
@@ -298,6 +321,7 @@ def print_changes(changes: Iterable[Change], where: str) -> None:
 @click.option("--pages", default=None, metavar="SPEC", help="Pages to OCR, e.g. 1-3,7.")
 @page_options
 @explain_option
+@strict_option
 @force_option
 def ocr_command(
     inputs: tuple[str, ...],
@@ -314,6 +338,7 @@ def ocr_command(
     alternatives: bool,
     max_pixels: int,
     explain: bool,
+    strict: bool,
     force: bool,
 ) -> int:
     """OCR images and PDFs to text.
@@ -326,7 +351,7 @@ def ocr_command(
     )
     page_list = load.parse_page_spec(pages)
     check_output_path(out, inputs, force)
-    return run_ocr(list(inputs), settings, page_list, out, fmt, explain)
+    return run_ocr(list(inputs), settings, page_list, out, fmt, explain, strict)
 
 
 def _plan(
@@ -357,6 +382,7 @@ def run_ocr(
     out: str | None,
     fmt: str,
     show_changes: bool,
+    strict: bool = False,
 ) -> int:
     """OCR every input; a failing input or page is reported and the rest still processed."""
     api.ocr.check_tesseract(settings.lang)
@@ -366,7 +392,9 @@ def run_ocr(
     corrector = api.make_corrector(settings) if settings.correct else None
     try:
         with open_output(out) as stream:
-            written, failed = _write_pages(plan, settings, corrector, stream, fmt, show_changes)
+            written, failed = _write_pages(
+                plan, settings, corrector, stream, fmt, show_changes, strict
+            )
             failures += failed
             if not written and out not in (None, "-"):
                 raise _NothingWritten  # leave no empty file that looks like a result
@@ -382,6 +410,7 @@ def _write_pages(
     stream: IO[bytes],
     fmt: str,
     show_changes: bool,
+    strict: bool = False,
 ) -> tuple[int, int]:
     """OCR the planned pages into `stream`, with a progress bar; (pages written, pages failed)."""
     total_pages = sum(len(page_numbers) for _, page_numbers in plan)
@@ -398,6 +427,10 @@ def _write_pages(
                     raise
                 except VnocrError as exc:
                     error(str(exc))
+                    failures += 1
+                    bar.update(1)
+                    continue
+                if page_warnings_failed(result, strict):
                     failures += 1
                     bar.update(1)
                     continue
@@ -558,6 +591,7 @@ def doctor_command() -> int:
 )
 @page_options
 @encoding_option
+@strict_option
 def batch_command(
     in_dir: Path,
     out_dir: Path,
@@ -574,6 +608,7 @@ def batch_command(
     preprocess: str,
     alternatives: bool,
     max_pixels: int,
+    strict: bool,
 ) -> int:
     """Convert a folder tree of PDFs, images and OCR .txt files (parallel, resumable).
 
@@ -587,7 +622,13 @@ def batch_command(
     settings = dataclasses.replace(settings, encoding=encoding)
     fmts = tuple(dict.fromkeys(f.strip() for f in formats.split(",") if f.strip()))
     options = batch.BatchOptions(
-        in_dir, out_dir, settings, fmts or batch.FORMATS, jobs or batch.default_jobs(), index_db
+        in_dir,
+        out_dir,
+        settings,
+        fmts or batch.FORMATS,
+        jobs or batch.default_jobs(),
+        index_db,
+        strict=strict,
     )
     summary = batch.run_batch(options)
     for line in summary.lines():

@@ -192,6 +192,7 @@ def page_record(result: PageResult) -> dict[str, Any]:
         "text": nfc(result.text),
         "raw_text": nfc(result.raw_text),
         "confidence": result.confidence,
+        "warnings": list(result.warnings),
     }
     if result.encoding:
         record["encoding"] = result.encoding

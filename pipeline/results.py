@@ -62,3 +62,5 @@ class PageResult:
     seconds: float = 0.0
     #: The legacy encoding a text input was in (a text.legacy_encodings name), None for Unicode.
     encoding: str | None = None
+    #: What the loader noticed (a damaged PDF page): the text may be incomplete.
+    warnings: list[str] = field(default_factory=list)

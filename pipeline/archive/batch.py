@@ -67,6 +67,7 @@ class BatchOptions:
     index_db: Path | None = None
     progress: bool | None = None  # None: a progress bar when stderr is a terminal
     log: Callable[[str], None] | None = None  # one line per finished document
+    strict: bool = False  # a page with warnings (a damaged PDF page) fails its document
 
 
 @dataclass
@@ -75,6 +76,7 @@ class BatchSummary:
 
     documents: int = 0
     done: int = 0
+    warned: int = 0  # of the done documents, those with warnings (see PageResult.warnings)
     skipped: int = 0
     failed: int = 0
     pages: int = 0
@@ -107,8 +109,9 @@ class BatchSummary:
         conf = f"{self.mean_confidence:.1f}" if self.mean_confidence is not None else "n/a"
         head = "interrupted" if self.interrupted else "finished"
         return [
-            f"batch {head}: documents {self.documents} (done {self.done}, "
-            f"skipped {self.skipped}, failed {self.failed})",
+            f"batch {head}: documents {self.documents} (done {self.done}"
+            + (f", {self.warned} of them with warnings" if self.warned else "")
+            + f", skipped {self.skipped}, failed {self.failed})",
             f"pages {self.pages} in {self.elapsed:.1f} s ({rate:.1f} pages/min); "
             f"failures {len(self.errors)}; mean OCR confidence {conf}; "
             f"corrections made {self.changes}",
@@ -708,6 +711,8 @@ class BatchRun:
         else:
             for result in outcome.results:
                 doc.results[result.page] = result
+                if result.warnings and self.options.strict and doc.error is None:
+                    doc.error, doc.error_page = f"{result.warnings[0]} (--strict)", result.page
         if self.bar is not None:
             self.bar.update(1)
 
@@ -767,9 +772,15 @@ class BatchRun:
         self.summary.confidence_pages += len(confidences)
         self.finished_docs += 1
         conf = f", confidence {sum(confidences) / len(confidences):.1f}" if confidences else ""
+        warned = [(r.page, warning) for r in results for warning in r.warnings]
+        if warned:
+            self.summary.warned += 1
+            for page, warning in warned:
+                self.log(f"warning: {doc.rel}, page {page}: {warning}")
         if self.bar is None or self.bar.disable:
+            state = "done with warnings" if warned else "done"
             self.log(
-                f"[{self.finished_docs}/{self.todo}] done {doc.rel}: {len(results)} "
+                f"[{self.finished_docs}/{self.todo}] {state} {doc.rel}: {len(results)} "
                 f"page(s), {time.perf_counter() - doc.started:.1f} s{conf}, "
                 f"{changes} correction(s)"
             )

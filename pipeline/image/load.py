@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import re
+import subprocess
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -323,21 +325,55 @@ def _load_pdf_page(path: Path, page: int, dpi: int, max_pixels: int) -> Image.Im
         height = round(float(match.group(2)) / 72 * dpi)
         if width * height > max_pixels:
             raise _too_big(path, page, (width, height), max_pixels)
+    image, problems = _render_pdf_page(path, page, dpi, max_pixels)
+    image = _to_page_image(image)
+    if problems:
+        blank = image.convert("L").getextrema()[0] == image.convert("L").getextrema()[1]
+        state = "renders blank" if blank else "may be incomplete"
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        image.info[WARNINGS_KEY] = [
+            f"damaged PDF page: {state}; poppler reported: {problems[0]}{more} "
+            "(check the page, or repair the file, e.g. with qpdf)"
+        ]
+    return image
+
+
+#: Where `load_page` puts its warnings about a page in `Image.info` (see `page_warnings`).
+WARNINGS_KEY = "vnocr.warnings"
+# Poppler's (and libjpeg's) messages about damage, as opposed to mere warnings.
+_POPPLER_DAMAGE = re.compile(r"error|corrupt|premature|invalid|illegal|bad ", re.IGNORECASE)
+
+
+def page_warnings(image: Image.Image) -> list[str]:
+    """What `load_page` noticed about the page it loaded (damage), as one-line messages."""
+    return list(getattr(image, "info", {}).get(WARNINGS_KEY, []))
+
+
+def _render_pdf_page(
+    path: Path, page: int, dpi: int, max_pixels: int
+) -> tuple[Image.Image, list[str]]:
+    """Render one PDF page with pdftoppm; (image, poppler's messages about damage)."""
+    command = ["pdftoppm", "-f", str(page), "-l", str(page), "-r", str(dpi), str(path)]
     try:
-        images = pdf2image.convert_from_path(
-            str(path), dpi=dpi, first_page=page, last_page=page, timeout=PDF_TIMEOUT_SECONDS
-        )
-    except PDF_ERRORS as exc:
-        raise _pdf_error(path, exc, page) from None
+        done = subprocess.run(command, capture_output=True, timeout=PDF_TIMEOUT_SECONDS)
+    except FileNotFoundError:
+        raise DependencyError(f"poppler (pdftoppm) not found ({POPPLER_INSTALL})") from None
+    except subprocess.TimeoutExpired:
+        raise InputError(
+            "rendering the PDF timed out (the file may be corrupt)", path=str(path), page=page
+        ) from None
+    messages = done.stderr.decode("utf-8", "replace").splitlines()
+    problems = [line.strip() for line in messages if _POPPLER_DAMAGE.search(line)]
+    if done.returncode != 0 or not done.stdout:
+        raise _pdf_error(path, PDFSyntaxError("\n".join(messages)), page)
+    try:
+        image = Image.open(io.BytesIO(done.stdout))
+        image.load()
     except Image.DecompressionBombError:
         raise _too_big(path, page, None, max_pixels) from None
-    except OSError as exc:
+    except (OSError, SyntaxError, ValueError) as exc:
         raise InputError(f"cannot render PDF page ({exc})", path=str(path), page=page) from None
-    if not images:
-        raise InputError(
-            "PDF page could not be rendered (the file may be corrupt)", path=str(path), page=page
-        )
-    return _to_page_image(images[0])
+    return image, problems
 
 
 def load_page(
