@@ -84,6 +84,11 @@ class Query:
     terms: list[tuple[str, bool]] = field(default_factory=list)  # (token key, is prefix)
 
 
+# Bounds on a query (its cost grows faster than its length): longer ones are refused.
+MAX_QUERY_CHARS = 1_000
+MAX_QUERY_TERMS = 64
+
+
 def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
@@ -136,7 +141,21 @@ def translate(query: str, exact: bool = False) -> Query:
     (prefix), `^` (first token) and `+` pass through unchanged.
     """
     key = _exact_key if exact else fold
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"search query too long ({len(query)} characters, at most {MAX_QUERY_CHARS}): "
+            "search for a few words or a phrase"
+        )
     tokens = [t for t in _lex(unicodedata.normalize("NFC", query)) if t[0] != "space"]
+    words = sum(
+        kind == "string" or (kind == "word" and value not in _OPERATORS | {"NEAR"})
+        for kind, value in tokens
+    )
+    if words > MAX_QUERY_TERMS:
+        raise QueryError(
+            f"search query has too many words and phrases ({words}, at most "
+            f"{MAX_QUERY_TERMS}): search for fewer"
+        )
     out: list[str] = []
     terms: list[tuple[str, bool]] = []
     groups: list[tuple[str, bool]] = []  # ("near"|"group", negated) per open parenthesis
