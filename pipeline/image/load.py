@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import struct
 import subprocess
 import warnings
 from collections.abc import Iterable, Iterator
@@ -213,6 +214,9 @@ def pixel_limit(max_pixels: int) -> Iterator[None]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # PIL's own remarks on damaged files (corrupt EXIF data): the damage that matters
+            # fails the page with one line.
+            warnings.filterwarnings("ignore", category=UserWarning, module="PIL")
             yield
     finally:
         Image.MAX_IMAGE_PIXELS = previous
@@ -259,7 +263,28 @@ def count_pages(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> int:
             raise InputError("PDF has no pages (nothing to OCR)", path=str(path))
         return pages
     with pixel_limit(max_pixels), _open_image(path, max_pixels) as image:
+        return _frame_count(image, path)
+
+
+# What PIL raises on image data cut short or garbled, depending on where the damage is.
+_IMAGE_DAMAGE = (OSError, SyntaxError, ValueError, TypeError, KeyError, IndexError, struct.error)
+
+
+def _frame_count(image: Image.Image, path: Path) -> int:
+    """The number of pages (frames) of an opened image; InputError if its frames are damaged
+    (a multi-page TIFF cut short: PIL must walk every frame to count them)."""
+    try:
         return int(getattr(image, "n_frames", 1))
+    except _IMAGE_DAMAGE as exc:
+        raise _damaged_image(path, None, exc) from None
+
+
+def _damaged_image(path: Path, page: int | None, exc: BaseException) -> InputError:
+    """The one-line error for image data that is truncated or corrupt."""
+    reason = "truncated" if "truncated" in str(exc) else f"corrupt ({exc})"
+    return InputError(
+        f"image data is {reason} (re-scan or re-export it)", path=str(path), page=page
+    )
 
 
 def _to_page_image(image: Image.Image) -> Image.Image:
@@ -281,13 +306,16 @@ def _to_page_image(image: Image.Image) -> Image.Image:
 def _load_image_page(path: Path, page: int, max_pixels: int) -> Image.Image:
     image = _open_image(path, max_pixels)
     try:
-        frames = int(getattr(image, "n_frames", 1))
+        frames = _frame_count(image, path)
         if page > frames:
             raise InputError(
                 f"page {page} does not exist (the file has {frames} page(s))", path=str(path)
             )
         if page > 1:
-            image.seek(page - 1)
+            try:
+                image.seek(page - 1)
+            except _IMAGE_DAMAGE as exc:
+                raise _damaged_image(path, page, exc) from None
         width, height = image.size
         if width * height > max_pixels:
             raise _too_big(path, page if frames > 1 else None, image.size, max_pixels)
@@ -295,12 +323,8 @@ def _load_image_page(path: Path, page: int, max_pixels: int) -> Image.Image:
             image.load()
         except Image.DecompressionBombError:
             raise _too_big(path, page, image.size, max_pixels) from None
-        except (OSError, SyntaxError, ValueError) as exc:
-            reason = "truncated" if "truncated" in str(exc) else f"corrupt ({exc})"
-            where = page if frames > 1 else None
-            raise InputError(
-                f"image data is {reason} (re-scan or re-export it)", path=str(path), page=where
-            ) from None
+        except _IMAGE_DAMAGE as exc:
+            raise _damaged_image(path, page if frames > 1 else None, exc) from None
         return _to_page_image(image.copy())
     finally:
         image.close()
