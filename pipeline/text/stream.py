@@ -86,9 +86,12 @@ def _cut_point(text: str, limit: int) -> int:
 
 
 def chunks(
-    text_pieces: Iterable[Piece], size: int = CHUNK_CHARS, limit: int = MAX_CHUNK_CHARS
+    text_pieces: Iterable[Piece], size: int | None = None, limit: int | None = None
 ) -> Iterator[list[Piece]]:
-    """Consecutive pieces gathered up to `size` characters and a blank line, or `limit`."""
+    """Consecutive pieces gathered up to `size` characters (CHUNK_CHARS) and a blank line,
+    or `limit` (MAX_CHUNK_CHARS)."""
+    size = CHUNK_CHARS if size is None else size
+    limit = MAX_CHUNK_CHARS if limit is None else limit
     chunk: list[Piece] = []
     chars = 0
     for piece in text_pieces:
