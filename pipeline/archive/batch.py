@@ -267,6 +267,9 @@ def init_worker(settings: Settings) -> None:
     With the fork start method the Corrector built by the parent is inherited (copy-on-write).
     """
     signal.signal(signal.SIGINT, _ignore_sigint)
+    # The parent's SIGTERM handler (vnocr.tempfiles) is inherited by fork: a worker the
+    # parent terminates must die, not take it as Ctrl-C.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.environ["OMP_THREAD_LIMIT"] = "1"
     lock_fd = _WORKER.pop("lock_fd", None)
     if lock_fd is not None:  # inherited by fork: the lock must die with the parent
