@@ -178,7 +178,7 @@ def text_pages(
         raw = clean_unicode(page_text)
         correction = Correction(raw)
         if corrector is not None and settings.correct and raw.strip():
-            correction = correct_text(raw, corrector)
+            correction = correct_in_chunks(raw, corrector)
         results.append(
             PageResult(
                 source=str(path),
@@ -251,6 +251,17 @@ def ocr_document(
     >>> [page.text for page in vnocr.ocr("scan.pdf", pages=[1])]  # doctest: +SKIP
     """
     return list(ocr_file(path, Settings(**options), pages, corrector))
+
+
+def correct_in_chunks(text: str, corrector: TextCorrector) -> Correction:
+    """`correct_text` with the corrector's working memory bounded: a text longer than a
+    chunk is corrected chunk by chunk (see `correct_blocks`)."""
+    parts: list[str] = []
+    changes: list[Change] = []
+    for part, found in correct_blocks([text], corrector):
+        parts.append(part)
+        changes.extend(found)
+    return Correction("".join(parts), changes)
 
 
 def correct_blocks(

@@ -37,6 +37,7 @@ from vnocr.errors import InputError
 from vnocr.image import load
 from vnocr.outputs import printable
 from vnocr.restore.correct import CorrectOptions, Corrector
+from vnocr.results import Correction
 from vnocr.settings import Settings
 from vnocr.text import stream
 from vnocr.text.tokens import MAX_TOKEN_LENGTH, Kind, tokenize
@@ -542,3 +543,21 @@ def test_kill_during_ocr_leaves_no_temporary_files(tmp_path):
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_batch_text_pages_are_corrected_in_chunks(tmp_path, monkeypatch):
+    """A big OCR text page in batch reaches the corrector a chunk at a time, lines kept."""
+    monkeypatch.setattr(stream, "CHUNK_CHARS", 60)
+    seen: list[int] = []
+
+    class Recorder:
+        def correct(self, text, confidences=None, alternatives=None):
+            seen.append(len(text))
+            return Correction(text.upper())
+
+    paragraph = "nghi quyet so 25\ncua ban chap hanh\n\n"
+    path = tmp_path / "big.txt"
+    path.write_text(paragraph * 20 + "\f" + paragraph, encoding="utf-8")
+    pages = api.text_pages(path, Settings(), Recorder())
+    assert [page.text for page in pages] == [(paragraph * 20).upper(), paragraph.upper()]
+    assert len(seen) > 2 and max(seen) < 60 + len(paragraph)
