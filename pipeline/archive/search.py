@@ -147,13 +147,13 @@ def translate(query: str, exact: bool = False) -> Query:
             "search for a few words or a phrase"
         )
     tokens = [t for t in _lex(unicodedata.normalize("NFC", query)) if t[0] != "space"]
-    words = sum(
+    term_count = sum(
         kind == "string" or (kind == "word" and value not in _OPERATORS | {"NEAR"})
         for kind, value in tokens
     )
-    if words > MAX_QUERY_TERMS:
+    if term_count > MAX_QUERY_TERMS:
         raise QueryError(
-            f"search query has too many words and phrases ({words}, at most "
+            f"search query has too many words and phrases ({term_count}, at most "
             f"{MAX_QUERY_TERMS}): search for fewer"
         )
     out: list[str] = []
