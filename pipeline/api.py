@@ -121,6 +121,7 @@ def process_page(
     started = time.perf_counter()
     try:
         image = load.load_page(path, page, settings.dpi, settings.max_pixels)
+        warnings = load.page_warnings(image)
         image_size = (image.width, image.height)
         image, transform = preprocess.prepare_page(image, settings.preprocess)
         if settings.alternatives:
@@ -153,6 +154,7 @@ def process_page(
         seconds=round(time.perf_counter() - started, 3),
         words=layout.place_words(page_words, text),
         image_size=image_size,
+        warnings=warnings,
     )
 
 
@@ -181,7 +183,7 @@ def text_pages(
         raw = clean_unicode(page_text)
         correction = Correction(raw)
         if corrector is not None and settings.correct and raw.strip():
-            correction = correct_text(raw, corrector)
+            correction = correct_in_chunks(raw, corrector)
         results.append(
             PageResult(
                 source=str(path),
@@ -254,3 +256,39 @@ def ocr_document(
     >>> [page.text for page in vnocr.ocr("scan.pdf", pages=[1])]  # doctest: +SKIP
     """
     return list(ocr_file(path, Settings(**options), pages, corrector))
+
+
+def correct_in_chunks(text: str, corrector: TextCorrector) -> Correction:
+    """`correct_text` with the corrector's working memory bounded: a text longer than a
+    chunk is corrected chunk by chunk (see `correct_blocks`)."""
+    parts: list[str] = []
+    changes: list[Change] = []
+    for part, found in correct_blocks([text], corrector):
+        parts.append(part)
+        changes.extend(found)
+    return Correction("".join(parts), changes)
+
+
+def correct_blocks(
+    blocks: Iterable[str], corrector: TextCorrector
+) -> Iterator[tuple[str, list[Change]]]:
+    """Correct a text of any length given as consecutive blocks, one chunk at a time.
+
+    Yields the corrected text of each chunk (its pieces joined as in the input) and its
+    changes, with line and column in the whole text. Memory stays bounded by the chunk limits
+    of `vnocr.text.stream`; a text that fits in one chunk is corrected as `correct_text` does.
+    """
+    from vnocr.text import stream
+
+    for chunk in stream.chunks(stream.pieces(blocks)):
+        correction = correct_text("\n".join(piece.text for piece in chunk), corrector)
+        fixed = correction.text.split("\n")
+        text = "".join(
+            new + ("\n" if piece.ends_line else "") for new, piece in zip(fixed, chunk, strict=True)
+        )
+        changes = [
+            replace(change, line=piece.line, column=piece.column + change.column)
+            for change in correction.changes
+            for piece in (chunk[change.line - 1],)
+        ]
+        yield text, changes

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -22,8 +23,16 @@ from vnocr.errors import DependencyError, ExitCode, UsageError, VnocrError
 from vnocr.formats.pdf import DEFAULT_PDFA, PDFA_LEVELS
 from vnocr.image import engine, load
 from vnocr.image.preprocess import AUTO_STEPS, STEPS, parse_mode
-from vnocr.outputs import atomic_open, page_record, page_text_block
+from vnocr.outputs import (
+    OutputError,
+    atomic_open,
+    check_output,
+    page_record,
+    page_text_block,
+    printable,
+)
 from vnocr.settings import DEFAULT_MAX_PIXELS, TONE_STYLES, Settings
+from vnocr.tempfiles import private_tempdir
 from vnocr.text import decoding, legacy_encodings
 
 if TYPE_CHECKING:
@@ -39,6 +48,17 @@ def error(message: str) -> None:
     click.echo(f"vnocr: error: {message}", err=True)
 
 
+def page_warnings_failed(result: api.PageResult, strict: bool) -> bool:
+    """Print a page's warnings on stderr (as errors with `strict`); True if it then fails."""
+    for warning in result.warnings:
+        where = f"{printable(result.source)}, page {result.page}"
+        if strict:
+            error(f"{where}: {warning} (--strict)")
+        else:
+            click.echo(f"vnocr: warning: {where}: {warning}", err=True)
+    return strict and bool(result.warnings)
+
+
 class VnocrGroup(click.Group):
     """A click group that maps VnocrError, Ctrl-C and usage errors to exit codes, no traceback."""
 
@@ -51,9 +71,10 @@ class VnocrGroup(click.Group):
         **extra: Any,
     ) -> Any:
         try:
-            result = super().main(
-                args, prog_name or "vnocr", complete_var, standalone_mode=False, **extra
-            )
+            with private_tempdir():
+                result = super().main(
+                    args, prog_name or "vnocr", complete_var, standalone_mode=False, **extra
+                )
         except click.ClickException as exc:  # usage errors: click prints them, exit 2
             exc.show()
             sys.exit(exc.exit_code)
@@ -65,6 +86,10 @@ class VnocrGroup(click.Group):
             sys.exit(exc.exit_code)
         except BrokenPipeError:  # e.g. `vnocr ocr x.pdf | head`
             sys.stderr.close()
+            sys.exit(ExitCode.FAILED)
+        except OSError as exc:  # most often writing stdout failed: a full disk, an I/O error
+            where = f"{exc.filename}: " if exc.filename else ""
+            error(f"{where}{exc.strerror or exc} (check the disk and where the output goes)")
             sys.exit(ExitCode.FAILED)
         sys.exit(int(result) if isinstance(result, int) else ExitCode.OK)
 
@@ -99,6 +124,21 @@ lexicon_option = click.option(
 explain_option = click.option(
     "--explain", is_flag=True, help="Print every correction (old -> new, margin) on stderr."
 )
+strict_option = click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat warnings (a damaged PDF page) as failures: the page is not written.",
+)
+force_option = click.option(
+    "--force", is_flag=True, help="Replace OUT even if it is a read-only file."
+)
+
+
+def check_output_path(out: str | Path | None, inputs: Iterable[str | Path], force: bool) -> None:
+    """Refuse (before any work) an output that names an input, a folder, a device, a FIFO,
+    a socket or a read-only file (see `outputs.check_output`); stdout needs no check."""
+    if out is not None and str(out) != "-":
+        check_output(out, inputs, force)
 
 
 def _check_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -128,6 +168,23 @@ def _check_preprocess(ctx: click.Context, param: click.Parameter, value: str) ->
         parse_mode(value)
     except UsageError as exc:
         raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+    return value
+
+
+# Page segmentation modes that give no text: 0 only detects orientation and script, 2 is not
+# implemented by Tesseract.
+_PSM_WITHOUT_TEXT = {0: "only detects orientation and script", 2: "is not implemented"}
+
+
+def _check_psm(ctx: click.Context, param: click.Parameter, value: int) -> int:
+    """Reject a page segmentation mode that gives no text (usage error, exit 2)."""
+    if value in _PSM_WITHOUT_TEXT:
+        raise click.BadParameter(
+            f"mode {value} {_PSM_WITHOUT_TEXT[value]} in Tesseract and gives no text "
+            "(use 3, the default, or 1, 4-13)",
+            ctx=ctx,
+            param=param,
+        )
     return value
 
 
@@ -181,7 +238,8 @@ def page_options(command: Callable[..., Any]) -> Callable[..., Any]:
             type=click.IntRange(0, 13),
             default=3,
             show_default=True,
-            help="Tesseract page segmentation mode.",
+            callback=_check_psm,
+            help="Tesseract page segmentation mode (1, 3-13; 0 and 2 give no text).",
         ),
         click.option(
             "--lang", default="vie", show_default=True, help="Tesseract language(s), e.g. vie+eng."
@@ -303,6 +361,8 @@ def print_changes(changes: Iterable[Change], where: str) -> None:
 )
 @page_options
 @explain_option
+@strict_option
+@force_option
 def ocr_command(
     inputs: tuple[str, ...],
     out: str | None,
@@ -320,6 +380,8 @@ def ocr_command(
     alternatives: bool,
     max_pixels: int,
     explain: bool,
+    strict: bool,
+    force: bool,
 ) -> int:
     """OCR images and PDFs to text, hOCR, ALTO or a searchable PDF/A.
 
@@ -334,17 +396,18 @@ def ocr_command(
         lang, psm, dpi, no_correct, tone_style, lexicon, preprocess, max_pixels, alternatives
     )
     page_list = load.parse_page_spec(pages)
+    check_output_path(out, inputs, force)
     if fmt == "pdf":
         return run_pdf(list(inputs), settings, page_list, out, pdfa, jobs, explain)
     if fmt == "alto" and len(inputs) > 1:
         raise UsageError("--format alto describes one document: give one INPUT")
-    return run_ocr(list(inputs), settings, page_list, out, fmt, explain)
+    return run_ocr(list(inputs), settings, page_list, out, fmt, explain, strict)
 
 
 def run_pdf(
     inputs: list[str],
     settings: Settings,
-    pages: list[int] | None,
+    pages: Iterable[int] | None,
     out: str | None,
     pdfa: str,
     jobs: int | None,
@@ -365,7 +428,7 @@ def run_pdf(
 
 
 def _plan(
-    inputs: list[str], settings: Settings, pages: list[int] | None
+    inputs: list[str], settings: Settings, pages: Iterable[int] | None
 ) -> tuple[list[tuple[str, list[int]]], int]:
     """Check each input and list its pages; report bad inputs. Returns (plan, failures)."""
     plan: list[tuple[str, list[int]]] = []
@@ -388,10 +451,11 @@ class _NothingWritten(Exception):
 def run_ocr(
     inputs: list[str],
     settings: Settings,
-    pages: list[int] | None,
+    pages: Iterable[int] | None,
     out: str | None,
     fmt: str,
     show_changes: bool,
+    strict: bool = False,
 ) -> int:
     """OCR every input; a failing input or page is reported and the rest still processed."""
     api.ocr.check_tesseract(settings.lang)
@@ -401,7 +465,9 @@ def run_ocr(
     corrector = api.make_corrector(settings) if settings.correct else None
     try:
         with open_output(out) as stream:
-            written, failed = _write_pages(plan, settings, corrector, stream, fmt, show_changes)
+            written, failed = _write_pages(
+                plan, settings, corrector, stream, fmt, show_changes, strict
+            )
             failures += failed
             if not written and out not in (None, "-"):
                 raise _NothingWritten  # leave no empty file that looks like a result
@@ -417,6 +483,7 @@ def _write_pages(
     stream: IO[bytes],
     fmt: str,
     show_changes: bool,
+    strict: bool = False,
 ) -> tuple[int, int]:
     """OCR the planned pages into `stream`, with a progress bar; (pages written, pages failed)."""
     total_pages = sum(len(page_numbers) for _, page_numbers in plan)
@@ -434,6 +501,10 @@ def _write_pages(
                     raise
                 except VnocrError as exc:
                     error(str(exc))
+                    failures += 1
+                    bar.update(1)
+                    continue
+                if page_warnings_failed(result, strict):
                     failures += 1
                     bar.update(1)
                     continue
@@ -493,6 +564,7 @@ def format_document(results: list[api.PageResult], fmt: str, source: str) -> byt
 @lexicon_option
 @encoding_option
 @explain_option
+@force_option
 def correct_command(
     input_path: str,
     out: str | None,
@@ -500,6 +572,7 @@ def correct_command(
     lexicon: Path | None,
     encoding: str | None,
     explain: bool,
+    force: bool,
 ) -> int:
     """Correct a text file (diacritics, Unicode).
 
@@ -507,18 +580,18 @@ def correct_command(
     (detected, or named with --encoding); '-' reads stdin. One output line per input line.
     """
     settings = Settings(tone_style=tone_style, lexicon=lexicon, encoding=encoding)
+    check_output_path(out, [input_path], force)
     where = "<stdin>" if input_path == "-" else input_path
-    if input_path == "-":
-        decoded = decoding.decode_document(sys.stdin.buffer.read(), where, encoding)
-    else:  # bad input fails before the models are loaded
-        decoded = decoding.read_document(input_path, encoding)
-    if decoded.detected and decoded.encoding:
-        note_encoding(where, decoded.encoding)
-    correction = api.correct_text(decoded.text, api.make_corrector(settings))
-    with open_output(out) as stream:
-        stream.write(correction.text.encode("utf-8"))
-    if explain:
-        print_changes(correction.changes, input_path)
+    # Bad input fails on entering, before the models are loaded.
+    with decoding.document_blocks(input_path, encoding) as (blocks, detected):
+        if detected:
+            note_encoding(where, detected)
+        corrector = api.make_corrector(settings)
+        with open_output(out) as stream:
+            for text, changes in api.correct_blocks(blocks, corrector):
+                stream.write(text.encode("utf-8"))
+                if explain:
+                    print_changes(changes, input_path)
     return ExitCode.OK
 
 
@@ -634,6 +707,7 @@ def doctor_command() -> int:
 )
 @page_options
 @encoding_option
+@strict_option
 def batch_command(
     in_dir: Path,
     out_dir: Path,
@@ -652,6 +726,7 @@ def batch_command(
     preprocess: str,
     alternatives: bool,
     max_pixels: int,
+    strict: bool,
 ) -> int:
     """Convert a folder tree of PDFs, images and OCR .txt files (parallel, resumable).
 
@@ -684,6 +759,7 @@ def batch_command(
         index_db,
         scheduler=scheduler,
         worker_root=worker_root,
+        strict=strict,
     )
     summary = batch.run_batch(options)
     for line in summary.lines():
@@ -780,11 +856,12 @@ def lexicon_build_command(corpus: tuple[Path, ...], out: Path) -> int:
     """
     from vnocr.models import lm
 
+    check_output(out, corpus)
     counts = lm.counts_from_files(corpus)
     if not any(word not in lm.SPECIAL for word in counts.unigrams):
         raise VnocrError("no Vietnamese text found in the corpus files (need clean UTF-8 text)")
     model = lm.build(counts)
-    model.save(out)
+    save_model(model, out)
     words = sum(counts.unigrams.values())
     click.echo(
         f"wrote {out}: {len(model.vocab)} symbols, {model.bigram_count} bigrams, "
@@ -793,6 +870,19 @@ def lexicon_build_command(corpus: tuple[Path, ...], out: Path) -> int:
         err=True,
     )
     return ExitCode.OK
+
+
+def save_model(model: Any, out: Path) -> None:
+    """`model.save(out)` (through a symlink to its target) with write failures as one-line
+    errors and, on any failure or Ctrl-C, no temporary file left."""
+    target = Path(os.path.realpath(out))
+    try:
+        model.save(target)
+    except BaseException as exc:
+        Path(f"{target}.tmp.npz").unlink(missing_ok=True)  # the model's own temporary file
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write ({exc.strerror or exc})", path=str(out)) from None
+        raise
 
 
 def run(argv: list[str] | None = None) -> Any:

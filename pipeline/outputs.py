@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from vnocr.errors import VnocrError
+from vnocr.errors import UsageError, VnocrError
 from vnocr.results import PageResult
 
 PAGE_SEPARATOR = "\f"
@@ -35,10 +36,8 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str = "utf-8") -> I
     """
     if mode not in ("w", "wb"):
         raise ValueError("mode must be 'w' or 'wb'")
-    target = Path(path)
+    target = _written_file(Path(path))
     folder = target.parent if str(target.parent) else Path(".")
-    if target.is_dir():
-        raise OutputError("is a directory (give a file name for the output)", path=str(target))
     try:
         fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except FileNotFoundError:
@@ -68,6 +67,71 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str = "utf-8") -> I
             temp.unlink()
         raise
     _fsync_folder(folder)
+
+
+def _written_file(path: Path) -> Path:
+    """The file that writing `path` replaces: the target of a symlink (never the link
+    itself). OutputError if it exists and is no regular file (a folder, device, FIFO, socket)."""
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return path
+    except OSError as exc:
+        raise OutputError(f"cannot write ({exc.strerror})", path=str(path)) from None
+    if not stat.S_ISREG(mode):
+        hint = "give a file name" if stat.S_ISDIR(mode) else "write to a regular file or to stdout"
+        raise OutputError(f"{_file_kind(mode)} ({hint})", path=str(path))
+    return path
+
+
+def _file_kind(mode: int) -> str:
+    """What a file that is no regular file is, for an error message."""
+    if stat.S_ISDIR(mode):
+        return "is a directory"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "is a device, not a regular file"
+    if stat.S_ISFIFO(mode):
+        return "is a FIFO (named pipe), not a regular file"
+    if stat.S_ISSOCK(mode):
+        return "is a socket, not a regular file"
+    return "is not a regular file"
+
+
+def check_output(out: str | Path, inputs: Iterable[str | Path] = (), force: bool = False) -> None:
+    """Refuse an output file that would clobber something: UsageError (exit 2) if `out` is one
+    of `inputs`, a directory, a device, a FIFO or a socket, or a read-only file (unless
+    `force`); OutputError if its folder is missing or not writable. Symlinks are followed."""
+    path = Path(out)
+    try:
+        written = _written_file(path)
+    except OutputError as exc:
+        raise UsageError(exc.args[0], path=exc.path) from None
+    if written.exists():
+        for source in inputs:
+            if str(source) != "-" and _same_file(written, Path(source)):
+                raise UsageError(
+                    "is also an input: it would be overwritten (write to another file)",
+                    path=str(out),
+                )
+        read_only = not written.stat().st_mode & 0o222 or not os.access(written, os.W_OK)
+        if read_only and not force:
+            raise UsageError("is read-only (use --force to replace it)", path=str(out))
+    folder = written.parent if str(written.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(
+            "cannot write: the folder does not exist (create it first)", path=str(out)
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError("cannot write: permission denied on its folder", path=str(out))
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return False
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -127,6 +191,16 @@ def atomic_write(path: str | Path, data: str | bytes) -> None:
             handle.write(data)
 
 
+def printable(name: str | Path) -> str:
+    """A file name as valid text: bytes that are not UTF-8 (which Python keeps as surrogate
+    escapes, as in names from old Windows archives) are written \\xNN.
+
+    >>> printable(os.fsdecode(b"b\\xe1o.pdf"))
+    'b\\\\xe1o.pdf'
+    """
+    return os.fsencode(name).decode("utf-8", errors="backslashreplace")
+
+
 def nfc(text: str) -> str:
     """`text` in Unicode NFC."""
     return unicodedata.normalize("NFC", text)
@@ -146,11 +220,12 @@ def format_txt(results: Iterable[PageResult]) -> str:
 def page_record(result: PageResult) -> dict[str, Any]:
     """The JSON Lines record of one page (with `encoding` for a legacy-encoded text input)."""
     record: dict[str, Any] = {
-        "source": str(result.source),
+        "source": printable(result.source),
         "page": result.page,
         "text": nfc(result.text),
         "raw_text": nfc(result.raw_text),
         "confidence": result.confidence,
+        "warnings": list(result.warnings),
     }
     if result.encoding:
         record["encoding"] = result.encoding

@@ -85,3 +85,5 @@ class PageResult:
     words: list[BoxedWord] = field(default_factory=list)
     #: (width, height) in pixels of the page image as loaded, which the boxes refer to.
     image_size: tuple[int, int] | None = None
+    #: What the loader noticed (a damaged PDF page): the text may be incomplete.
+    warnings: list[str] = field(default_factory=list)

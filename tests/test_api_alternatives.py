@@ -153,7 +153,7 @@ def captured(monkeypatch: pytest.MonkeyPatch) -> list[Settings]:
 
     seen: list[Settings] = []
 
-    def fake_run_ocr(inputs, settings, pages, out, fmt, explain) -> int:
+    def fake_run_ocr(inputs, settings, pages, out, fmt, explain, strict=False) -> int:
         seen.append(settings)
         return 0
 

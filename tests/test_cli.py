@@ -82,7 +82,7 @@ def test_ocr_jsonl_records(stub_tesseract, make_pdf, tmp_path):
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [record["page"] for record in records] == [1, 2]
     for record in records:
-        assert set(record) == {"source", "page", "text", "raw_text", "confidence"}
+        assert set(record) == {"source", "page", "text", "raw_text", "confidence", "warnings"}
         assert record["source"].endswith("doc.pdf")
         assert record["text"] == record["raw_text"]
         assert record["confidence"] == 90.0

@@ -70,7 +70,7 @@ def test_tiff_jsonl_records(vnocr_bin, samples_dir):
     truth = truth_pages(samples_dir, "plan_2p")
     assert [record["page"] for record in records] == [1, 2]
     for record, page_truth in zip(records, truth, strict=True):
-        assert set(record) == {"source", "page", "text", "raw_text", "confidence"}
+        assert set(record) == {"source", "page", "text", "raw_text", "confidence", "warnings"}
         assert record["source"] == str(tiff)
         assert record["text"] == record["raw_text"]  # --no-correct
         assert 0 < record["confidence"] <= 100

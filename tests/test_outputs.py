@@ -92,4 +92,5 @@ def test_page_record():
         "text": "hòa bình",
         "raw_text": "hoa binh",
         "confidence": 91.5,
+        "warnings": [],
     }

@@ -158,6 +158,7 @@ LAYERS = {
     "errors": 0,
     "settings": 0,
     "results": 0,
+    "tempfiles": 0,
     "text": 1,
     "image": 2,
     "models": 2,

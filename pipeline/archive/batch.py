@@ -35,7 +35,7 @@ from vnocr.archive import manifest, search
 from vnocr.errors import DependencyError, ExitCode, InputError, UsageError, VnocrError
 from vnocr.formats import alto, hocr, pdf
 from vnocr.image import load, ocr
-from vnocr.outputs import atomic_write, format_txt, page_record
+from vnocr.outputs import atomic_write, format_txt, page_record, printable
 from vnocr.results import Correction, PageResult, TextCorrector, WordChoices
 from vnocr.settings import Settings
 from vnocr.text import legacy_encodings
@@ -80,6 +80,7 @@ class BatchOptions:
     log: Callable[[str], None] | None = None  # one line per finished document
     scheduler: str | None = None  # a Dask scheduler (address, scheduler file or "local")
     worker_root: str | None = None  # IN_DIR as the Dask workers see it (default: the same path)
+    strict: bool = False  # a page with warnings (a damaged PDF page) fails its document
 
 
 @dataclass
@@ -88,6 +89,7 @@ class BatchSummary:
 
     documents: int = 0
     done: int = 0
+    warned: int = 0  # of the done documents, those with warnings (see PageResult.warnings)
     skipped: int = 0
     failed: int = 0
     pages: int = 0
@@ -120,8 +122,9 @@ class BatchSummary:
         conf = f"{self.mean_confidence:.1f}" if self.mean_confidence is not None else "n/a"
         head = "interrupted" if self.interrupted else "finished"
         return [
-            f"batch {head}: documents {self.documents} (done {self.done}, "
-            f"skipped {self.skipped}, failed {self.failed})",
+            f"batch {head}: documents {self.documents} (done {self.done}"
+            + (f", {self.warned} of them with warnings" if self.warned else "")
+            + f", skipped {self.skipped}, failed {self.failed})",
             f"pages {self.pages} in {self.elapsed:.1f} s ({rate:.1f} pages/min); "
             f"failures {len(self.errors)}; mean OCR confidence {conf}; "
             f"corrections made {self.changes}",
@@ -173,6 +176,18 @@ def output_names(files: list[Path], in_dir: Path) -> dict[Path, str]:
         clash = stems[(path.parent, path.stem.lower())] > 1
         names[path] = rel.as_posix() if clash else rel.with_suffix("").as_posix()
     return names
+
+
+def _output_intact(path: Path, record: manifest.DocumentRecord | None) -> bool:
+    """An output as this batch wrote it: a regular file, not emptied since. An empty file is
+    ours (a blank page's text) only if it is no newer than the document's manifest row."""
+    try:
+        status = path.stat()
+    except OSError:
+        return False
+    if not path.is_file():
+        return False
+    return status.st_size > 0 or (record is not None and status.st_mtime <= record.finished)
 
 
 def clean_stray_temp_files(out_dir: Path) -> int:
@@ -266,6 +281,9 @@ def init_worker(settings: Settings) -> None:
     With the fork start method the Corrector built by the parent is inherited (copy-on-write).
     """
     signal.signal(signal.SIGINT, _ignore_sigint)
+    # The parent's SIGTERM handler (vnocr.tempfiles) is inherited by fork: a worker the
+    # parent terminates must die, not take it as Ctrl-C.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.environ["OMP_THREAD_LIMIT"] = "1"
     lock_fd = _WORKER.pop("lock_fd", None)
     if lock_fd is not None:  # inherited by fork: the lock must die with the parent
@@ -496,7 +514,7 @@ class BatchRun:
         stems = output_names(files, self.in_dir)
         todo: list[Document] = []
         for path in files:
-            rel = path.relative_to(self.in_dir).as_posix()
+            rel = printable(path.relative_to(self.in_dir).as_posix())
             self.summary.documents += 1
             try:
                 stat = path.stat()
@@ -508,7 +526,7 @@ class BatchRun:
             doc = Document(
                 path, rel, stems[path], stat.st_size, stat.st_mtime_ns, record=db.get(rel)
             )
-            exists = all(out.is_file() for out in self.outputs(doc))
+            exists = all(_output_intact(out, doc.record) for out in self.outputs(doc))
             try:
                 decision = manifest.decide(
                     doc.record,
@@ -761,6 +779,8 @@ class BatchRun:
         else:
             for result in outcome.results:
                 doc.results[result.page] = result
+                if result.warnings and self.options.strict and doc.error is None:
+                    doc.error, doc.error_page = f"{result.warnings[0]} (--strict)", result.page
         if self.bar is not None:
             self.bar.update(1)
 
@@ -807,7 +827,7 @@ class BatchRun:
                         round(sum(confidences) / len(confidences), 2) if confidences else None
                     ),
                     changes=changes,
-                    outputs=[path.relative_to(self.out_dir).as_posix() for path in outputs],
+                    outputs=[printable(path.relative_to(self.out_dir)) for path in outputs],
                 )
             )
         doc.finished = True
@@ -822,9 +842,15 @@ class BatchRun:
         self.summary.confidence_pages += len(confidences)
         self.finished_docs += 1
         conf = f", confidence {sum(confidences) / len(confidences):.1f}" if confidences else ""
+        warned = [(r.page, warning) for r in results for warning in r.warnings]
+        if warned:
+            self.summary.warned += 1
+            for page, warning in warned:
+                self.log(f"warning: {doc.rel}, page {page}: {warning}")
         if self.bar is None or self.bar.disable:
+            state = "done with warnings" if warned else "done"
             self.log(
-                f"[{self.finished_docs}/{self.todo}] done {doc.rel}: {len(results)} "
+                f"[{self.finished_docs}/{self.todo}] {state} {doc.rel}: {len(results)} "
                 f"page(s), {time.perf_counter() - doc.started:.1f} s{conf}, "
                 f"{changes} correction(s)"
             )

@@ -26,6 +26,7 @@ import unidecode
 
 from vnocr.errors import InputError, UsageError
 from vnocr.image.geometry import Box
+from vnocr.outputs import printable
 
 FOLD_VERSION = f"1/unidecode-{getattr(unidecode, '__version__', '?')}"
 # unicode61's default token characters: letters, numbers and private-use characters.
@@ -89,6 +90,11 @@ class Query:
     terms: list[tuple[str, bool]] = field(default_factory=list)  # (token key, is prefix)
 
 
+# Bounds on a query (its cost grows faster than its length): longer ones are refused.
+MAX_QUERY_CHARS = 1_000
+MAX_QUERY_TERMS = 64
+
+
 def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
@@ -141,7 +147,21 @@ def translate(query: str, exact: bool = False) -> Query:
     (prefix), `^` (first token) and `+` pass through unchanged.
     """
     key = _exact_key if exact else fold
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"search query too long ({len(query)} characters, at most {MAX_QUERY_CHARS}): "
+            "search for a few words or a phrase"
+        )
     tokens = [t for t in _lex(unicodedata.normalize("NFC", query)) if t[0] != "space"]
+    term_count = sum(
+        kind == "string" or (kind == "word" and value not in _OPERATORS | {"NEAR"})
+        for kind, value in tokens
+    )
+    if term_count > MAX_QUERY_TERMS:
+        raise QueryError(
+            f"search query has too many words and phrases ({term_count}, at most "
+            f"{MAX_QUERY_TERMS}): search for fewer"
+        )
     out: list[str] = []
     terms: list[tuple[str, bool]] = []
     groups: list[tuple[str, bool]] = []  # ("near"|"group", negated) per open parenthesis
@@ -427,13 +447,20 @@ def index_file(
     known: dict[str, tuple[int, int]] | None = None,
 ) -> int | None:
     """Index one output file unless unchanged; returns its page count (None if skipped)."""
-    rel = path.relative_to(root).as_posix()
+    rel = printable(path.relative_to(root).as_posix())
     stat = path.stat()
     if known is not None and known.get(rel) == (stat.st_size, stat.st_mtime_ns):
         return None
     source, pages = read_output(path)
     index_pages(
-        conn, str(root), rel, source or rel, pages, stat.st_size, stat.st_mtime_ns, read_boxes(path)
+        conn,
+        printable(root),
+        rel,
+        source or rel,
+        pages,
+        stat.st_size,
+        stat.st_mtime_ns,
+        read_boxes(path),
     )
     return len(pages)
 
@@ -450,7 +477,7 @@ def index_tree(out_dir: str | Path, db: str | Path) -> IndexStats:
         known = {
             path: (size, mtime)
             for path, size, mtime in conn.execute(
-                "SELECT path, size, mtime_ns FROM documents WHERE root = ?", (str(root),)
+                "SELECT path, size, mtime_ns FROM documents WHERE root = ?", (printable(root),)
             )
         }
         seen: set[str] = set()
@@ -458,7 +485,7 @@ def index_tree(out_dir: str | Path, db: str | Path) -> IndexStats:
         for path in _outputs(root):
             if path.resolve() == db_path:
                 continue
-            seen.add(path.relative_to(root).as_posix())
+            seen.add(printable(path.relative_to(root).as_posix()))
             try:
                 count = index_file(conn, root, path, known)
             except (InputError, OSError, UnicodeDecodeError) as exc:
@@ -472,7 +499,7 @@ def index_tree(out_dir: str | Path, db: str | Path) -> IndexStats:
         for rel in sorted(set(known) - seen):
             with _transaction(conn):
                 row = conn.execute(
-                    "SELECT id FROM documents WHERE root = ? AND path = ?", (str(root), rel)
+                    "SELECT id FROM documents WHERE root = ? AND path = ?", (printable(root), rel)
                 ).fetchone()
                 if row:
                     _delete_document(conn, row[0])

@@ -38,8 +38,15 @@ def output_type(pdfa: str) -> str:
 
 
 def page_spec(pages: Iterable[int] | None) -> str | None:
-    """OCRmyPDF's --pages value ("1,3,7") for 1-based page numbers."""
-    return ",".join(str(page) for page in pages) if pages is not None else None
+    """OCRmyPDF's --pages value ("1,3,7", or "1-3,7" for a --pages spec) for 1-based pages.
+
+    A spec's ranges are written as ranges, never expanded (1-1000000000 stays short).
+    """
+    if pages is None:
+        return None
+    if isinstance(pages, load.PageSpec):
+        return ",".join(f"{a}-{b}" if a != b else str(a) for a, b in pages.ranges)
+    return ",".join(str(page) for page in pages)
 
 
 def images_to_pdf(image: Path, pdf: Path, dpi: int) -> None:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import re
+import struct
+import subprocess
 import warnings
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pdf2image
@@ -95,25 +99,61 @@ def detect_kind(path: str | Path) -> str:
     raise InputError(f"unsupported file type {label} (expected {SUPPORTED})", path=str(path))
 
 
-def parse_page_spec(spec: str | None) -> list[int] | None:
-    """Parse "1-3,7" into [1, 2, 3, 7] (sorted, unique, 1-based); None or "" means all pages.
+@dataclass(frozen=True)
+class PageSpec:
+    """The pages a --pages spec asks for, as sorted disjoint ranges (first, last), 1-based.
 
-    Raises UsageError for a malformed spec.
+    Iterating gives the page numbers; the ranges are never expanded before they are checked
+    against the page count (1-1000000000 costs nothing).
+    """
+
+    ranges: tuple[tuple[int, int], ...]
+
+    def __iter__(self) -> Iterator[int]:
+        for first, last in self.ranges:
+            yield from range(first, last + 1)
+
+    def __len__(self) -> int:
+        return sum(last - first + 1 for first, last in self.ranges)
+
+    def first_above(self, total: int) -> int | None:
+        """The lowest page asked for above `total`, or None."""
+        return next((max(first, total + 1) for first, last in self.ranges if last > total), None)
+
+
+def parse_page_spec(spec: str | None) -> PageSpec | None:
+    """Parse "1-3,7" into the pages 1, 2, 3, 7 (sorted, unique, 1-based); None or "" means
+    all pages. Raises UsageError for a malformed spec.
     """
     if spec is None or not spec.strip():
         return None
-    pages: set[int] = set()
+    ranges: list[tuple[int, int]] = []
     for part in spec.split(","):
         part = part.strip()
         match = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+))?", part)
         if not match:
-            raise UsageError(f"bad page range '{part}' in '{spec}' (use e.g. 1-3,7)")
+            raise UsageError(
+                f"bad page range '{_shown(part)}' in '{_shown(spec)}' (use e.g. 1-3,7)"
+            )
         first = int(match.group(1))
         last = int(match.group(2)) if match.group(2) else first
         if first < 1 or last < first:
-            raise UsageError(f"bad page range '{part}' in '{spec}' (pages start at 1, low-high)")
-        pages.update(range(first, last + 1))
-    return sorted(pages)
+            raise UsageError(
+                f"bad page range '{part}' in '{_shown(spec)}' (pages start at 1, low-high)"
+            )
+        ranges.append((first, last))
+    merged: list[tuple[int, int]] = []
+    for first, last in sorted(ranges):
+        if merged and first <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return PageSpec(tuple(merged))
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """`text` cut to `limit` characters for an error message."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _pdf_error(path: Path, exc: Exception, page: int | None = None) -> InputError | DependencyError:
@@ -174,6 +214,9 @@ def pixel_limit(max_pixels: int) -> Iterator[None]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # PIL's own remarks on damaged files (corrupt EXIF data): the damage that matters
+            # fails the page with one line.
+            warnings.filterwarnings("ignore", category=UserWarning, module="PIL")
             yield
     finally:
         Image.MAX_IMAGE_PIXELS = previous
@@ -220,7 +263,28 @@ def count_pages(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> int:
             raise InputError("PDF has no pages (nothing to OCR)", path=str(path))
         return pages
     with pixel_limit(max_pixels), _open_image(path, max_pixels) as image:
+        return _frame_count(image, path)
+
+
+# What PIL raises on image data cut short or garbled, depending on where the damage is.
+_IMAGE_DAMAGE = (OSError, SyntaxError, ValueError, TypeError, KeyError, IndexError, struct.error)
+
+
+def _frame_count(image: Image.Image, path: Path) -> int:
+    """The number of pages (frames) of an opened image; InputError if its frames are damaged
+    (a multi-page TIFF cut short: PIL must walk every frame to count them)."""
+    try:
         return int(getattr(image, "n_frames", 1))
+    except _IMAGE_DAMAGE as exc:
+        raise _damaged_image(path, None, exc) from None
+
+
+def _damaged_image(path: Path, page: int | None, exc: BaseException) -> InputError:
+    """The one-line error for image data that is truncated or corrupt."""
+    reason = "truncated" if "truncated" in str(exc) else f"corrupt ({exc})"
+    return InputError(
+        f"image data is {reason} (re-scan or re-export it)", path=str(path), page=page
+    )
 
 
 def _to_page_image(image: Image.Image) -> Image.Image:
@@ -242,13 +306,16 @@ def _to_page_image(image: Image.Image) -> Image.Image:
 def _load_image_page(path: Path, page: int, max_pixels: int) -> Image.Image:
     image = _open_image(path, max_pixels)
     try:
-        frames = int(getattr(image, "n_frames", 1))
+        frames = _frame_count(image, path)
         if page > frames:
             raise InputError(
                 f"page {page} does not exist (the file has {frames} page(s))", path=str(path)
             )
         if page > 1:
-            image.seek(page - 1)
+            try:
+                image.seek(page - 1)
+            except _IMAGE_DAMAGE as exc:
+                raise _damaged_image(path, page, exc) from None
         width, height = image.size
         if width * height > max_pixels:
             raise _too_big(path, page if frames > 1 else None, image.size, max_pixels)
@@ -256,12 +323,8 @@ def _load_image_page(path: Path, page: int, max_pixels: int) -> Image.Image:
             image.load()
         except Image.DecompressionBombError:
             raise _too_big(path, page, image.size, max_pixels) from None
-        except (OSError, SyntaxError, ValueError) as exc:
-            reason = "truncated" if "truncated" in str(exc) else f"corrupt ({exc})"
-            where = page if frames > 1 else None
-            raise InputError(
-                f"image data is {reason} (re-scan or re-export it)", path=str(path), page=where
-            ) from None
+        except _IMAGE_DAMAGE as exc:
+            raise _damaged_image(path, page if frames > 1 else None, exc) from None
         return _to_page_image(image.copy())
     finally:
         image.close()
@@ -286,21 +349,55 @@ def _load_pdf_page(path: Path, page: int, dpi: int, max_pixels: int) -> Image.Im
         height = round(float(match.group(2)) / 72 * dpi)
         if width * height > max_pixels:
             raise _too_big(path, page, (width, height), max_pixels)
+    image, problems = _render_pdf_page(path, page, dpi, max_pixels)
+    image = _to_page_image(image)
+    if problems:
+        blank = image.convert("L").getextrema()[0] == image.convert("L").getextrema()[1]
+        state = "renders blank" if blank else "may be incomplete"
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        image.info[WARNINGS_KEY] = [
+            f"damaged PDF page: {state}; poppler reported: {problems[0]}{more} "
+            "(check the page, or repair the file, e.g. with qpdf)"
+        ]
+    return image
+
+
+#: Where `load_page` puts its warnings about a page in `Image.info` (see `page_warnings`).
+WARNINGS_KEY = "vnocr.warnings"
+# Poppler's (and libjpeg's) messages about damage, as opposed to mere warnings.
+_POPPLER_DAMAGE = re.compile(r"error|corrupt|premature|invalid|illegal|bad ", re.IGNORECASE)
+
+
+def page_warnings(image: Image.Image) -> list[str]:
+    """What `load_page` noticed about the page it loaded (damage), as one-line messages."""
+    return list(getattr(image, "info", {}).get(WARNINGS_KEY, []))
+
+
+def _render_pdf_page(
+    path: Path, page: int, dpi: int, max_pixels: int
+) -> tuple[Image.Image, list[str]]:
+    """Render one PDF page with pdftoppm; (image, poppler's messages about damage)."""
+    command = ["pdftoppm", "-f", str(page), "-l", str(page), "-r", str(dpi), str(path)]
     try:
-        images = pdf2image.convert_from_path(
-            str(path), dpi=dpi, first_page=page, last_page=page, timeout=PDF_TIMEOUT_SECONDS
-        )
-    except PDF_ERRORS as exc:
-        raise _pdf_error(path, exc, page) from None
+        done = subprocess.run(command, capture_output=True, timeout=PDF_TIMEOUT_SECONDS)
+    except FileNotFoundError:
+        raise DependencyError(f"poppler (pdftoppm) not found ({POPPLER_INSTALL})") from None
+    except subprocess.TimeoutExpired:
+        raise InputError(
+            "rendering the PDF timed out (the file may be corrupt)", path=str(path), page=page
+        ) from None
+    messages = done.stderr.decode("utf-8", "replace").splitlines()
+    problems = [line.strip() for line in messages if _POPPLER_DAMAGE.search(line)]
+    if done.returncode != 0 or not done.stdout:
+        raise _pdf_error(path, PDFSyntaxError("\n".join(messages)), page)
+    try:
+        image = Image.open(io.BytesIO(done.stdout))
+        image.load()
     except Image.DecompressionBombError:
         raise _too_big(path, page, None, max_pixels) from None
-    except OSError as exc:
+    except (OSError, SyntaxError, ValueError) as exc:
         raise InputError(f"cannot render PDF page ({exc})", path=str(path), page=page) from None
-    if not images:
-        raise InputError(
-            "PDF page could not be rendered (the file may be corrupt)", path=str(path), page=page
-        )
-    return _to_page_image(images[0])
+    return image, problems
 
 
 def load_page(
@@ -328,13 +425,16 @@ def select_pages(
     total = count_pages(path, max_pixels)
     if pages is None:
         return list(range(1, total + 1))
-    wanted = list(pages)
-    missing = [page for page in wanted if page > total]
-    if missing:
+    if isinstance(pages, PageSpec):  # checked before it is expanded
+        missing = pages.first_above(total)
+    else:
+        pages = list(pages)
+        missing = next((page for page in pages if page > total), None)
+    if missing is not None:
         raise InputError(
-            f"page {missing[0]} does not exist (the file has {total} page(s))", path=str(path)
+            f"page {missing} does not exist (the file has {total} page(s))", path=str(path)
         )
-    return wanted
+    return list(pages)
 
 
 def iter_pages(

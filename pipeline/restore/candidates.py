@@ -35,6 +35,12 @@ PRIOR_WEIGHT = 1.0  # share of a syllable's unigram log-probability used to pick
 BEAM = 9.0  # nats: drop candidates this much costlier than the best one
 MIN_NEIGHBOUR_LOGP = -13.0  # one-edit neighbours rarer than this are not tried for known words
 MIN_SPLIT_LENGTH = 5  # unknown words this long may be two syllables glued together
+# Longer words are not tried as two glued syllables (each split point searches both halves,
+# and the halves split again: the work grows with the square of the length).
+MAX_SPLIT_LENGTH = 16
+# A "word" longer than this is no syllable nor two glued ones: it gets no candidates and is
+# left as written (the search cost per word stays bounded).
+MAX_WORD_LENGTH = 24
 MAX_SPLITS = 2
 SPLIT_COST = 3.0  # nats: the missing space
 
@@ -130,8 +136,11 @@ class CandidateGenerator:
     def generate(self, word: str, bare: bool = False, wide: bool = False) -> tuple[Candidate, ...]:
         """Candidates for one word as written, most likely first (see `_generate`).
 
-        Case is ignored: the word's case forms share one cached result.
+        Case is ignored: the word's case forms share one cached result. A word longer than
+        MAX_WORD_LENGTH gets none.
         """
+        if len(word) > MAX_WORD_LENGTH:
+            return ()
         return self._generated(word.lower(), bare, wide)
 
     def folds(self, word: str) -> list[tuple[str, float]]:
@@ -241,7 +250,7 @@ class CandidateGenerator:
         scored = [Candidate(s, c, keep=(s == kept)) for s, c in pairs[:MAX_CANDIDATES]]
         if known and not bare and not any(c.keep for c in scored):
             scored.append(Candidate(known, cost(known), keep=True))
-        if not known and len(lower) >= MIN_SPLIT_LENGTH:
+        if not known and MIN_SPLIT_LENGTH <= len(lower) <= MAX_SPLIT_LENGTH:
             scored.extend(self._splits(lower, bare))
         return tuple(scored)
 

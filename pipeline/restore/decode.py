@@ -160,7 +160,7 @@ class Decoder:
                         found = candidates, self._scored(candidates, policy.confidence_bonus(hint))
                         self._words[key] = found
                     slots.append(Slot(token, found[0], line_no, found[1]))
-                elif (number := policy.number_candidates(token, tokens)) is not None:
+                elif (number := policy.number_candidates(tokens, i)) is not None:
                     slots.append(Slot(token, number, line_no, self._scored(number)))
                 elif token.kind is not Kind.SPACE:
                     symbol = lmmod.symbol_of(token.text, token.kind)

@@ -65,6 +65,17 @@ class DecoderWeights:
         )
 
 
+def _nearest(tokens: list[Token], i: int, step: int) -> Token | None:
+    """The first token that is no space before (`step` -1) or after (+1) `tokens[i]`.
+
+    Spaces come in runs of one token, so it is one or two steps away (constant time on
+    lines of any length)."""
+    for k in (i + step, i + 2 * step):
+        if 0 <= k < len(tokens) and tokens[k].kind is not Kind.SPACE:
+            return tokens[k]
+    return None
+
+
 def _is_abbreviation(word: str) -> bool:
     """An all-capitals word of plain letters (UBND, HĐND, WTO) in running text: never changed."""
     return len(word) >= 2 and word.isalpha() and word.isupper()
@@ -115,11 +126,12 @@ class WordPolicy:
             and self._is_abbreviation_in_context(tokens, i)
         }
 
-    def number_candidates(self, token: Token, line: list[Token]) -> tuple[Candidate, ...] | None:
-        """For a lone number that may be a misread word (see `_may_be_garbled_word`), keeping
-        it (with the `keep_number` bonus, unless this document writes it for a word) and its
-        readings as syllables; None for any other token."""
-        if not self._may_be_garbled_word(token, line):
+    def number_candidates(self, line: list[Token], i: int) -> tuple[Candidate, ...] | None:
+        """For a lone number (`line[i]`) that may be a misread word (see
+        `_may_be_garbled_word`), keeping it (with the `keep_number` bonus, unless this document
+        writes it for a word) and its readings as syllables; None for any other token."""
+        token = line[i]
+        if not self._may_be_garbled_word(line, i):
             return None
         candidates = self.generator.generate(token.text, self.profile.bare)
         garbled = token.text in self.profile.garbled_numbers
@@ -162,7 +174,7 @@ class WordPolicy:
                     grew = True
         return phrase
 
-    def _may_be_garbled_word(self, token: Token, line: list[Token]) -> bool:
+    def _may_be_garbled_word(self, line: list[Token], i: int) -> bool:
         """A lone number of up to three digits that OCR may have read for a word (6 for ở,
         161 for lối).
 
@@ -171,16 +183,15 @@ class WordPolicy:
         same line. Such a number stays a number unless a reading wins by the `keep_number`
         bonus, which a number this document writes for a word loses (see `DocumentProfile`).
         """
+        token = line[i]
         if token.kind is not Kind.NUMBER or len(token.text) > 3 or not token.text.isdigit():
             return False
         if not self.profile.noisy or any(ch not in self.generator.cleanup for ch in token.text):
             return False
-        i = line.index(token)
-        before = [t for t in line[:i] if t.kind is not Kind.SPACE][-1:]
-        after = [t for t in line[i + 1 :] if t.kind is not Kind.SPACE][:1]
-        if not before or not after or after[0].kind is not Kind.WORD:
+        before, after = _nearest(line, i, -1), _nearest(line, i, 1)
+        if before is None or after is None or after.kind is not Kind.WORD:
             return False
-        return before[0].kind is Kind.WORD or before[0].text == ","
+        return before.kind is Kind.WORD or before.text == ","
 
     def _is_abbreviation_in_context(self, tokens: list[Token], i: int) -> bool:
         """A word that its neighbours mark as an abbreviation or a unit.
@@ -200,8 +211,8 @@ class WordPolicy:
             return True
         if self.profile.noisy:  # "10 nim" is "10 năm" there
             return False
-        previous = [t for t in tokens[:i] if t.kind is not Kind.SPACE][-1:]
-        return bool(previous) and previous[0].kind is Kind.NUMBER
+        previous = _nearest(tokens, i, -1)
+        return previous is not None and previous.kind is Kind.NUMBER
 
     def confidence_bonus(self, hint: WordHint) -> float:
         """Protection for a word the OCR engine was sure of; less for one it doubted (nats)."""

@@ -26,6 +26,7 @@ class Kind(StrEnum):
     EMAIL = "email"
     PUNCT = "punct"
     FOOTNOTE = "footnote"  # a footnote number after a word or starting a note (see footnotes)
+    LONG = "long"  # a run without spaces longer than any real token: passed through untouched
 
 
 @dataclass(frozen=True)
@@ -62,10 +63,12 @@ _NOISE = r"0-9&@¢£¥§©®°µß|"
 _LETTER = r"\p{L}\p{M}"
 
 # Document codes: a number then letter groups joined by - or /, e.g. 25-NQ/TW, 120/KH-UBND,
-# 44-CTr/TU, 01/2023/NĐ-CP; or letter groups then a number (QĐ-123).
+# 44-CTr/TU, 01/2023/NĐ-CP; or letter groups then a number (QĐ-123). The letter groups of the
+# second form are possessive (giving letters back could never end them in [-/] and a digit): a
+# long run of them (A-A-A...) is then scanned once, not again and again.
 _DOCUMENT_CODE = (
     r"(?<![\w/])\d+(?:/\d+)*[-/](?:\p{Lu}[\p{L}]*)(?:[-/.]\p{Lu}[\p{L}]*|[-/]\d+)*(?![\w/])"
-    r"|(?<![\w/])\p{Lu}[\p{Lu}\p{Ll}]*(?:[-/]\p{Lu}[\p{L}]*)*[-/]\d+(?:[-/]\w+)*(?![\w/])"
+    r"|(?<![\w/])\p{Lu}[\p{Lu}\p{Ll}]*+(?:[-/]\p{Lu}[\p{L}]*+)*+[-/]\d+(?:[-/]\w+)*(?![\w/])"
 )
 # Roman numerals: only upper case, standing alone (heading numbers such as "II-" or "IV.").
 _ROMAN_NUMERAL = (
@@ -79,7 +82,9 @@ ROMAN_NUMERAL_RE = regex.compile(_ROMAN_NUMERAL)
 _PATTERNS: list[tuple[Kind, str]] = [
     (Kind.SPACE, r"\s+"),
     (Kind.URL, r"(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]]"),
-    (Kind.EMAIL, r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    # Starts only where its run of name characters starts: a leftmost match starts there anyway,
+    # and the scan stays linear on long runs of dots or dashes.
+    (Kind.EMAIL, r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     # 03/6/2013, 18/5/2023, 8/2013, 03-6-2013
     (
         Kind.DATE,
@@ -90,7 +95,8 @@ _PATTERNS: list[tuple[Kind, str]] = [
     # Numbers: 10, 3.895, 1,9, 98,1%, 2010-2015 (a range is two numbers and a dash).
     (Kind.NUMBER, r"(?<!\w)\d++(?:[.,]\d+)*+%?(?![\p{L}\p{M}&@])"),
     # List markers: a single letter and a closing bracket at the start of a line: a), b), đ).
-    (Kind.ROMAN, r"(?<=^[\s\-–•(]*)\p{L}(?=\))"),
+    # (The letter and bracket are matched before the look back, which is then tried rarely.)
+    (Kind.ROMAN, r"\p{L}(?=\))(?<=^[\s\-–•(]*\p{L})"),
     # Lower-case Roman numerals as list markers in parentheses: (i), (ii), (iv).
     (Kind.ROMAN, r"(?<=\()(?:i{1,3}|iv|vi{0,3}|ix|xi{0,3})(?=\))"),
     (Kind.ROMAN, _ROMAN_NUMERAL),
@@ -135,6 +141,8 @@ _NOISY_TOKEN_RE = _compile(
 _GROUP_KIND = {f"{kind.name}{i}": kind for i, (kind, _) in enumerate(_PATTERNS)}
 _SPACE_RE = regex.compile(_PATTERNS[0][1])  # the pieces of a line are tokenized one by one
 ROMAN_LETTERS = "IVXLCDM"
+# Longer runs without spaces are no token anyone reads (base64, rules of dots, glued garbage).
+MAX_TOKEN_LENGTH = 256
 
 
 def tokenize(line: str, noisy: bool = False) -> list[Token]:
@@ -160,9 +168,14 @@ def _tokenize_piece(line: str, start: int, stop: int, noisy: bool, tokens: list[
     """Append the tokens of `line[start:stop]`, a piece between spaces (no token holds one).
 
     Most pieces are one word of letters: a WORD, since every pattern before WORD needs a
-    digit, punctuation or the letters of a Roman numeral; only the others are searched.
+    digit, punctuation or the letters of a Roman numeral; only the others are searched. A
+    piece longer than MAX_TOKEN_LENGTH is one LONG token: no word, number or code is that
+    long, and the patterns' cost stays bounded per character.
     """
     piece = line[start:stop]
+    if stop - start > MAX_TOKEN_LENGTH:
+        tokens.append(Token(piece, Kind.LONG, start))
+        return
     if piece.isalpha() and piece.strip(ROMAN_LETTERS):
         tokens.append(Token(piece, Kind.WORD, start))
         return
