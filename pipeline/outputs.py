@@ -56,17 +56,23 @@ def atomic_open(path: str | Path, mode: str = "w", encoding: str = "utf-8") -> I
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        try:
-            mode_bits = target.stat().st_mode & 0o7777
-        except FileNotFoundError:
-            mode_bits = 0o666 & ~_umask()
-        os.chmod(temp, mode_bits)
-        os.replace(temp, target)
+        _replace(temp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
     _fsync_folder(folder)
+
+
+def _replace(temp: Path, target: Path) -> None:
+    """Give the written temporary file the target's permissions (or the umask's for a new
+    file) and rename it over the target."""
+    try:
+        mode_bits = target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode_bits = 0o666 & ~_umask()
+    os.chmod(temp, mode_bits)
+    os.replace(temp, target)
 
 
 def _written_file(path: Path) -> Path:
@@ -155,10 +161,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     On success the file is fsynced and renamed over `path`; on any exception (including
     KeyboardInterrupt) it is removed and `path` is left as it was.
     """
-    target = Path(path)
+    target = _written_file(Path(path))
     folder = target.parent if str(target.parent) else Path(".")
-    if target.is_dir():
-        raise OutputError("is a directory (give a file name for the output)", path=str(target))
     if not folder.is_dir():
         raise OutputError(
             "cannot write: the folder does not exist (create it first)", path=str(target)
@@ -168,12 +172,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         yield temp
         with open(temp, "rb+") as handle:
             os.fsync(handle.fileno())
-        try:
-            mode_bits = target.stat().st_mode & 0o7777
-        except FileNotFoundError:
-            mode_bits = 0o666 & ~_umask()
-        os.chmod(temp, mode_bits)
-        os.replace(temp, target)
+        _replace(temp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             temp.unlink()
