@@ -495,6 +495,18 @@ class BatchRun:
 
     # -- planning ------------------------------------------------------------------------
 
+    def record(self, doc: Document, **fields: Any) -> manifest.DocumentRecord:
+        """The manifest row of `doc` for this run: its identity, hash and settings, and `fields`."""
+        return manifest.DocumentRecord(
+            path=doc.rel,
+            size=doc.size,
+            mtime_ns=doc.mtime_ns,
+            sha256=doc.sha256,
+            settings_hash=self.digest_of(doc.path),
+            run_id=self.run_id,
+            **fields,
+        )
+
     def digest_of(self, path: Path) -> str:
         """The settings hash that applies to an input (text inputs include --encoding)."""
         return self.text_digest if path.suffix.lower() in load.TEXT_EXTENSIONS else self.digest
@@ -811,15 +823,10 @@ class BatchRun:
             changes = sum(len(r.changes) for r in results)
             page_seconds = sum(r.seconds for r in results)
             db.put(
-                manifest.DocumentRecord(
-                    path=doc.rel,
-                    size=doc.size,
-                    mtime_ns=doc.mtime_ns,
-                    sha256=doc.sha256,
-                    settings_hash=self.digest_of(doc.path),
+                self.record(
+                    doc,
                     pages=len(results),
                     status="done",
-                    run_id=self.run_id,
                     seconds=round(time.perf_counter() - doc.started, 3),
                     page_seconds=round(page_seconds, 3),
                     correct_seconds=round(doc.correct_seconds, 3),
@@ -871,19 +878,7 @@ class BatchRun:
             for path in self.outputs(doc):
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
-            db.put(
-                manifest.DocumentRecord(
-                    path=doc.rel,
-                    size=doc.size,
-                    mtime_ns=doc.mtime_ns,
-                    sha256=doc.sha256,
-                    settings_hash=self.digest_of(doc.path),
-                    pages=doc.tasks or None,
-                    status="failed",
-                    error=message,
-                    run_id=self.run_id,
-                )
-            )
+            db.put(self.record(doc, pages=doc.tasks or None, status="failed", error=message))
         doc.finished = True
         self.summary.failed += 1
         self.summary.errors.append({"source": doc.rel, "page": doc.error_page, "error": message})
